@@ -1,0 +1,28 @@
+/* api.h: the HTTP API: the route table and the dispatcher that runs a request
+ * through routing, authentication and its handler. */
+#ifndef OD_API_H
+#define OD_API_H
+
+#include "db/migrate.h"
+#include "http/request.h"
+
+/* What handlers need beyond the request, fixed for the life of a worker. */
+typedef struct od_api_env {
+    const od_migration_set *migrations;  /* the files /readyz compares with */
+} od_api_env;
+
+/* Borrows env for the life of the process. */
+void od_api_init(const od_api_env *env);
+
+/* Returns the environment set by od_api_init (borrowed). */
+const od_api_env *od_api_get_env(void);
+
+/* Routes r, authenticates it when the route asks, and runs the handler. Always
+ * leaves a response sent (r->status != 0). */
+void od_api_handle(od_request *r);
+
+/* Answers a failed data-access call: 503 + Retry-After when the database is
+ * unreachable, the SQLSTATE's status otherwise (500 without internals). */
+void od_api_db_fail(od_request *r, od_rc rc, PGresult *res);
+
+#endif

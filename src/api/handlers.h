@@ -1,0 +1,15 @@
+/* handlers.h: the handlers of the route table, one file per resource. */
+#ifndef OD_HANDLERS_H
+#define OD_HANDLERS_H
+
+#include "http/request.h"
+
+/* health.c */
+void od_h_healthz(od_request *r);
+void od_h_readyz(od_request *r);
+
+/* me.c */
+void od_h_me_get(od_request *r);
+void od_h_me_patch(od_request *r);
+
+#endif

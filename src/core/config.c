@@ -1,0 +1,290 @@
+/* config.c: table-driven settings: one row per key gives its type, default, bounds
+ * and help, so --help, docs/configuration.md and validation cannot drift apart. */
+#include "core/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef OD_DATADIR
+#define OD_DATADIR "/usr/local/share/odyssey"
+#endif
+
+#define OD_CONFIG_LINE_MAX 4096
+
+typedef enum { K_STR, K_INT, K_LONG, K_OCTAL, K_LEVEL } key_type;
+
+typedef struct key {
+    const char *name;   /* without the ODYSSEY_ prefix */
+    key_type type;
+    size_t offset;      /* of the field in od_config */
+    const char *def;    /* default, as text */
+    long min, max;      /* bounds for numbers */
+    const char *help;
+} key;
+
+#define F(field) offsetof(od_config, field)
+
+static const key keys[] = {
+    { "DATABASE_URL", K_STR, F(database_url), "", 0, 0,
+      "PostgreSQL URL of the primary, as the application role" },
+    { "REPLICA_URL", K_STR, F(replica_url), "", 0, 0,
+      "PostgreSQL URL of a read replica for lists and search (empty: none)" },
+    { "ADMIN_DATABASE_URL", K_STR, F(admin_database_url), "", 0, 0,
+      "PostgreSQL URL as the owner role (odysseyctl migrate, vendor create)" },
+    { "SOCKET", K_STR, F(socket), "/run/odyssey/api.sock", 0, 0,
+      "FastCGI listen address: an absolute unix socket path or host:port" },
+    { "SOCKET_MODE", K_OCTAL, F(socket_mode), "0660", 0, 0777,
+      "permission bits of the unix socket (octal)" },
+    { "WORKERS", K_INT, F(workers), "0", 0, 1024,
+      "FastCGI worker processes (0: two per online CPU)" },
+    { "MAX_REQUESTS", K_LONG, F(max_requests), "10000", 0, LONG_MAX,
+      "requests a worker serves before it is recycled (0: never)" },
+    { "BODY_MAX", K_LONG, F(body_max), "16777216", 1024, 1073741824L,
+      "hard cap on a request body in bytes (larger bodies get 413)" },
+    { "JWT_SECRET", K_STR, F(jwt_secret), "", 0, 0,
+      "HS256 shared secret (secret; empty: HS256 disabled)" },
+    { "JWT_ISSUER", K_STR, F(jwt_issuer), "", 0, 0,
+      "expected iss claim (empty: not checked)" },
+    { "JWT_AUDIENCE", K_STR, F(jwt_audience), "", 0, 0,
+      "expected aud claim (empty: not checked)" },
+    { "JWT_LEEWAY", K_INT, F(jwt_leeway), "60", 0, 3600,
+      "seconds of clock skew allowed when checking exp and nbf" },
+    { "STORAGE_DIR", K_STR, F(storage_dir), "/var/lib/odyssey/storage", 0, 0,
+      "directory for uploads and generated files" },
+    { "MASTER_KEY_FILE", K_STR, F(master_key_file), "/etc/odyssey/master.key", 0, 0,
+      "file holding the master key that wraps data keys (secret)" },
+    { "MIGRATIONS_DIR", K_STR, F(migrations_dir), OD_DATADIR "/sql", 0, 0,
+      "directory of the numbered SQL migrations" },
+    { "DB_CONNECT_TIMEOUT", K_INT, F(db_connect_timeout), "3", 1, 60,
+      "seconds to wait for a database connection" },
+    { "STATEMENT_TIMEOUT", K_INT, F(statement_timeout), "30000", 100, 3600000,
+      "milliseconds a statement may run before it is cancelled" },
+    { "RETRY_AFTER", K_INT, F(retry_after), "5", 1, 3600,
+      "seconds sent in Retry-After when the database is unavailable" },
+    { "SHUTDOWN_TIMEOUT", K_INT, F(shutdown_timeout), "30", 1, 3600,
+      "seconds a draining worker may take before it is killed" },
+    { "LOG_LEVEL", K_LEVEL, F(log_level), "info", 0, 0,
+      "lowest level logged: debug, info, warn or error" },
+    { "RUNNERS", K_INT, F(runners), "2", 1, 64,
+      "queue daemon: concurrent job runners" },
+    { "POLL_INTERVAL", K_INT, F(poll_interval), "1000", 50, 60000,
+      "queue daemon: milliseconds between polls when no notification arrives" },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+void
+od_config_free(od_config *c)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (keys[i].type == K_STR) {
+            char **p = (char **)((char *)c + keys[i].offset);
+
+            free(*p);
+            *p = NULL;
+        }
+    }
+}
+
+static int
+parse_long(const char *s, int base, long *out)
+{
+    char *end;
+    long v;
+
+    if (*s == '\0')
+        return -1;
+    errno = 0;
+    v = strtol(s, &end, base);
+    if (errno != 0 || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Stores value into the field of k. Returns 0, or -1 with err filled. */
+static int
+set_value(od_config *c, const key *k, const char *value, const char *origin,
+          char *err, size_t errlen)
+{
+    char *field = (char *)c + k->offset;
+    long v;
+
+    switch (k->type) {
+    case K_STR: {
+        char *d = strdup(value);
+
+        if (d == NULL) {
+            snprintf(err, errlen, "ODYSSEY_%s: out of memory", k->name);
+            return -1;
+        }
+        free(*(char **)field);
+        *(char **)field = d;
+        return 0;
+    }
+    case K_LEVEL:
+        if (od_log_level_parse(value, (od_log_level *)field) != 0) {
+            snprintf(err, errlen, "ODYSSEY_%s (%s): expected debug, info, warn or "
+                     "error, got \"%s\"", k->name, origin, value);
+            return -1;
+        }
+        return 0;
+    case K_INT:
+    case K_LONG:
+    case K_OCTAL:
+        if (parse_long(value, k->type == K_OCTAL ? 8 : 10, &v) != 0 || v < k->min ||
+            v > k->max) {
+            if (k->type == K_OCTAL)
+                snprintf(err, errlen, "ODYSSEY_%s (%s): expected octal permission "
+                         "bits such as 0660, got \"%s\"", k->name, origin, value);
+            else
+                snprintf(err, errlen, "ODYSSEY_%s (%s): expected an integer from %ld "
+                         "to %ld, got \"%s\"", k->name, origin, k->min, k->max, value);
+            return -1;
+        }
+        if (k->type == K_LONG)
+            *(long *)field = v;
+        else
+            *(int *)field = (int)v;
+        return 0;
+    }
+    return -1;
+}
+
+static const key *
+find_key(const char *name, size_t len)
+{
+    if (len < 8 || strncmp(name, "ODYSSEY_", 8) != 0)
+        return NULL;
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (strlen(keys[i].name) == len - 8 && strncmp(keys[i].name, name + 8, len - 8) == 0)
+            return &keys[i];
+    }
+    return NULL;
+}
+
+static char *
+trim(char *s)
+{
+    char *e;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+        *--e = '\0';
+    return s;
+}
+
+static int
+load_file(od_config *c, const char *path, char *err, size_t errlen)
+{
+    char line[OD_CONFIG_LINE_MAX];
+    char origin[64];
+    int lineno = 0;
+    FILE *f = fopen(path, "r");
+
+    if (f == NULL) {
+        snprintf(err, errlen, "ODYSSEY_CONFIG: cannot open \"%s\": %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *s, *eq, *name, *value;
+        const key *k;
+        size_t vlen;
+
+        lineno++;
+        s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        eq = strchr(s, '=');
+        if (eq == NULL) {
+            snprintf(err, errlen, "%s:%d: expected KEY=value", path, lineno);
+            fclose(f);
+            return -1;
+        }
+        *eq = '\0';
+        name = trim(s);
+        value = trim(eq + 1);
+        vlen = strlen(value);
+        if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+            value[vlen - 1] = '\0';
+            value++;
+        }
+        k = find_key(name, strlen(name));
+        if (k == NULL) {
+            snprintf(err, errlen, "%s:%d: unknown key \"%s\"", path, lineno, name);
+            fclose(f);
+            return -1;
+        }
+        snprintf(origin, sizeof(origin), "line %d of the config file", lineno);
+        if (set_value(c, k, value, origin, err, errlen) != 0) {
+            fclose(f);
+            return -1;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+od_rc
+od_config_load(od_config *c, char *const *envp, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (set_value(c, &keys[i], keys[i].def, "default", err, errlen) != 0)
+            goto fail;
+    }
+    for (char *const *e = envp; e != NULL && *e != NULL; e++) {
+        if (strncmp(*e, "ODYSSEY_CONFIG=", 15) == 0 && (*e)[15] != '\0' &&
+            load_file(c, *e + 15, err, errlen) != 0)
+            goto fail;
+    }
+    for (char *const *e = envp; e != NULL && *e != NULL; e++) {
+        const char *eq = strchr(*e, '=');
+        const key *k;
+
+        if (eq == NULL)
+            continue;
+        /* Other ODYSSEY_ variables (ODYSSEY_URL, tokens of the dev shell) are not
+         * settings of these programs and are left alone. */
+        k = find_key(*e, (size_t)(eq - *e));
+        if (k != NULL && set_value(c, k, eq + 1, "environment", err, errlen) != 0)
+            goto fail;
+    }
+    if (c->socket[0] != '/' && strchr(c->socket, ':') == NULL) {
+        snprintf(err, errlen, "ODYSSEY_SOCKET: expected an absolute unix socket path "
+                 "or host:port, got \"%s\"", c->socket);
+        goto fail;
+    }
+    return OD_OK;
+fail:
+    od_config_free(c);
+    return OD_EINVAL;
+}
+
+void
+od_config_usage(FILE *out)
+{
+    fprintf(out, "Settings (environment, or KEY=value lines in the file named by "
+            "ODYSSEY_CONFIG; the environment wins):\n");
+    for (size_t i = 0; i < NKEYS; i++)
+        fprintf(out, "  ODYSSEY_%-20s default \"%s\"\n      %s\n", keys[i].name,
+                keys[i].def, keys[i].help);
+}
+
+int
+od_config_worker_count(const od_config *c)
+{
+    long n;
+
+    if (c->workers > 0)
+        return c->workers;
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(2 * n) : 2;
+}

@@ -1,0 +1,53 @@
+/* config.h: the ODYSSEY_* settings shared by the three programs. Values come from
+ * built-in defaults, then an optional file (ODYSSEY_CONFIG, KEY=value lines with the
+ * same keys), then the environment, which wins. A bad value stops start-up with a
+ * message that names the key. */
+#ifndef OD_CONFIG_H
+#define OD_CONFIG_H
+
+#include <stdio.h>
+
+#include "core/log.h"
+#include "core/status.h"
+
+typedef struct od_config {
+    char *database_url;        /* primary, as the application role */
+    char *replica_url;         /* read replica for lists and search; "" = none */
+    char *admin_database_url;  /* owner role: odysseyctl migrate / vendor create */
+    char *socket;              /* FastCGI listen address: /unix/path or host:port */
+    int socket_mode;           /* permission bits of a unix socket */
+    int workers;               /* pool size; 0 = 2 x online CPUs */
+    long max_requests;         /* a worker is recycled after this many; 0 = never */
+    long body_max;             /* hard cap on a request body, bytes */
+    char *jwt_secret;          /* HS256 shared secret; "" = HS256 disabled */
+    char *jwt_issuer;          /* expected iss; "" = not checked */
+    char *jwt_audience;        /* expected aud; "" = not checked */
+    int jwt_leeway;            /* seconds of clock skew allowed on exp/nbf */
+    char *storage_dir;         /* uploads and generated files */
+    char *master_key_file;     /* key that wraps data keys (envelope encryption) */
+    char *migrations_dir;      /* numbered sql/ files */
+    int db_connect_timeout;    /* seconds */
+    int statement_timeout;     /* milliseconds, server side; also bounds the client wait */
+    int retry_after;           /* seconds, sent with 503 problems */
+    int shutdown_timeout;      /* seconds a draining worker gets before SIGKILL */
+    od_log_level log_level;
+    int runners;               /* queue daemon: concurrent job runners */
+    int poll_interval;         /* queue daemon: polling fallback, milliseconds */
+} od_config;
+
+/* Loads defaults, the file named by ODYSSEY_CONFIG in envp (if any) and the
+ * ODYSSEY_* variables of envp (a NULL-terminated "KEY=value" array such as environ).
+ * On failure returns OD_EINVAL with a message naming the key in err, and c holds
+ * nothing to free. On success the caller frees with od_config_free. */
+od_rc od_config_load(od_config *c, char *const *envp, char *err, size_t errlen);
+
+/* Releases the strings of c. */
+void od_config_free(od_config *c);
+
+/* Writes every key with its default and meaning, one per line, for --help. */
+void od_config_usage(FILE *out);
+
+/* Number of workers to run: c->workers, or 2 x online CPUs when it is 0. */
+int od_config_worker_count(const od_config *c);
+
+#endif

@@ -1,0 +1,108 @@
+/* json.c: json-c helpers. */
+#include "core/json.h"
+
+#include <stdint.h>
+#include <string.h>
+
+od_rc
+od_json_parse(const char *data, size_t len, json_object **out, size_t *offset,
+              const char **why)
+{
+    json_tokener *tok;
+    json_object *o;
+    enum json_tokener_error jerr;
+    size_t end;
+
+    *out = NULL;
+    *offset = 0;
+    *why = NULL;
+    if (len > (size_t)INT32_MAX) {
+        *why = "document too large";
+        return OD_EINVAL;
+    }
+    if (memchr(data, '\0', len) != NULL) {
+        *offset = (size_t)((const char *)memchr(data, '\0', len) - data);
+        *why = "NUL byte in document";
+        return OD_EINVAL;
+    }
+    tok = json_tokener_new_ex(OD_JSON_MAX_DEPTH);
+    if (tok == NULL) {
+        *why = "out of memory";
+        return OD_ENOMEM;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    o = json_tokener_parse_ex(tok, data, (int)len);
+    jerr = json_tokener_get_error(tok);
+    end = json_tokener_get_parse_end(tok);
+    if (o == NULL && jerr == json_tokener_continue) {
+        /* The input ended inside a value. */
+        *offset = len;
+        *why = "unexpected end of document";
+        json_tokener_free(tok);
+        return OD_EINVAL;
+    }
+    if (jerr != json_tokener_success) {
+        *offset = end;
+        *why = json_tokener_error_desc(jerr);
+        json_tokener_free(tok);
+        json_object_put(o);
+        return OD_EINVAL;
+    }
+    json_tokener_free(tok);
+    while (end < len && (data[end] == ' ' || data[end] == '\t' || data[end] == '\n' ||
+                         data[end] == '\r'))
+        end++;
+    if (end != len) {
+        *offset = end;
+        *why = "unexpected data after the JSON value";
+        json_object_put(o);
+        return OD_EINVAL;
+    }
+    *out = o;
+    return OD_OK;
+}
+
+static void
+put_cleanup(void *o)
+{
+    json_object_put(o);
+}
+
+json_object *
+od_json_own(od_arena *a, json_object *o)
+{
+    if (o != NULL && od_arena_on_reset(a, put_cleanup, o) != 0)
+        return NULL;  /* already put by the failed registration */
+    return o;
+}
+
+const char *
+od_json_text(json_object *o, size_t *len)
+{
+    return json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+                                             JSON_C_TO_STRING_NOSLASHESCAPE, len);
+}
+
+char *
+od_json_pointer_token(od_arena *a, const char *s)
+{
+    size_t n = 0;
+    char *d, *p;
+
+    for (const char *q = s; *q; q++)
+        n += (*q == '~' || *q == '/') ? 2 : 1;
+    d = od_arena_alloc(a, n + 1);
+    if (d == NULL)
+        return NULL;
+    p = d;
+    for (const char *q = s; *q; q++) {
+        if (*q == '~' || *q == '/') {
+            *p++ = '~';
+            *p++ = *q == '~' ? '0' : '1';
+        } else {
+            *p++ = *q;
+        }
+    }
+    *p = '\0';
+    return d;
+}

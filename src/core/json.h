@@ -1,0 +1,32 @@
+/* json.h: json-c helpers: strict parsing that reports the byte offset of an error,
+ * arena ownership of json-c objects, and RFC 6901 pointer tokens. */
+#ifndef OD_JSON_H
+#define OD_JSON_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "core/arena.h"
+#include "core/status.h"
+
+#define OD_JSON_MAX_DEPTH 64
+
+/* Parses exactly one JSON value from data[0..len) (no trailing bytes but
+ * whitespace, no NUL bytes, at most OD_JSON_MAX_DEPTH deep). On success returns
+ * OD_OK and *out is a new reference the caller puts (or hands to an arena with
+ * od_json_own). On failure returns OD_EINVAL, *offset is the byte offset where
+ * parsing stopped and *why a static description. */
+od_rc od_json_parse(const char *data, size_t len, json_object **out, size_t *offset,
+                    const char **why);
+
+/* Hands o to the arena, which puts it at reset. Returns o (borrowed from now on). */
+json_object *od_json_own(od_arena *a, json_object *o);
+
+/* Returns the compact text of o, owned by o (valid while o lives). */
+const char *od_json_text(json_object *o, size_t *len);
+
+/* Returns an arena-owned RFC 6901 reference token of s ("~" -> "~0", "/" -> "~1"). */
+char *od_json_pointer_token(od_arena *a, const char *s);
+
+#endif

@@ -1,0 +1,356 @@
+/* db.c: the process's libpq connections. */
+#include "db/db.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+
+#define OD_DB_GRACE_MS 2000  /* client wait beyond the server's statement_timeout */
+
+struct od_db {
+    PGconn *conn;            /* NULL while disconnected */
+    const od_config *cfg;    /* borrowed */
+    char *url;               /* owned */
+    char *app_name;          /* owned */
+    int slot;                /* index into od_stmt.prepared_epoch */
+    unsigned long epoch;     /* changes at every successful connect */
+};
+
+static unsigned long epoch_counter;
+static bool slot_used[OD_DB_SLOTS];
+
+static long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void
+log_conn_error(od_db *db, const char *what)
+{
+    char msg[512];
+    size_t n;
+
+    snprintf(msg, sizeof(msg), "%s", db->conn ? PQerrorMessage(db->conn) : "no connection");
+    n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    od_log_warn("database %s (%s): %s", what, db->app_name, msg);
+}
+
+static void
+drop(od_db *db)
+{
+    if (db->conn != NULL) {
+        PQfinish(db->conn);
+        db->conn = NULL;
+    }
+}
+
+static od_rc
+connect_now(od_db *db)
+{
+    char timeout[16], options[64];
+    const char *keys[] = { "dbname", "application_name", "connect_timeout", "options",
+                           "keepalives_idle", NULL };
+    const char *vals[] = { db->url, db->app_name, timeout, options, "30", NULL };
+
+    drop(db);
+    snprintf(timeout, sizeof(timeout), "%d", db->cfg->db_connect_timeout);
+    snprintf(options, sizeof(options), "-c statement_timeout=%d", db->cfg->statement_timeout);
+    db->conn = PQconnectdbParams(keys, vals, 1);
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+        log_conn_error(db, "connect failed");
+        drop(db);
+        return OD_EUNAVAIL;
+    }
+    db->epoch = ++epoch_counter;
+    return OD_OK;
+}
+
+od_db *
+od_db_open(const char *url, const char *app_name, const od_config *cfg)
+{
+    od_db *db;
+    int slot = -1;
+
+    for (int i = 0; i < OD_DB_SLOTS; i++) {
+        if (!slot_used[i]) {
+            slot = i;
+            break;
+        }
+    }
+    if (slot < 0)
+        return NULL;
+    db = calloc(1, sizeof(*db));
+    if (db == NULL)
+        return NULL;
+    db->url = strdup(url);
+    db->app_name = strdup(app_name);
+    if (db->url == NULL || db->app_name == NULL) {
+        free(db->url);
+        free(db->app_name);
+        free(db);
+        return NULL;
+    }
+    db->cfg = cfg;
+    db->slot = slot;
+    slot_used[slot] = true;
+    connect_now(db);
+    return db;
+}
+
+void
+od_db_close(od_db *db)
+{
+    if (db == NULL)
+        return;
+    drop(db);
+    slot_used[db->slot] = false;
+    free(db->url);
+    free(db->app_name);
+    free(db);
+}
+
+od_rc
+od_db_ready(od_db *db)
+{
+    if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
+        PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+        /* Read whatever the server sent while we were idle: a server that shut
+         * down sent an error and closed, which turns the status bad here. */
+        if (PQconsumeInput(db->conn) == 1 && PQstatus(db->conn) == CONNECTION_OK)
+            return OD_OK;
+        log_conn_error(db, "connection lost");
+    }
+    return connect_now(db);
+}
+
+PGconn *
+od_db_conn(od_db *db)
+{
+    return db->conn;
+}
+
+/* Waits for the results of the query just sent. Keeps the last result (the
+ * first error wins). Returns OD_OK with *out set, or OD_EUNAVAIL after dropping
+ * the connection (lost, or no answer within the statement timeout plus grace). */
+static od_rc
+wait_result(od_db *db, PGresult **out)
+{
+    long deadline = now_ms() + db->cfg->statement_timeout + OD_DB_GRACE_MS;
+    PGresult *keep = NULL;
+
+    *out = NULL;
+    for (;;) {
+        struct pollfd pfd;
+        int flushing, n;
+        long left;
+
+        flushing = PQflush(db->conn);
+        if (flushing < 0)
+            goto lost;
+        while (!flushing && !PQisBusy(db->conn)) {
+            PGresult *res = PQgetResult(db->conn);
+
+            if (res == NULL) {
+                if (keep == NULL)
+                    goto lost;
+                *out = keep;
+                return OD_OK;
+            }
+            if (keep != NULL && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+                PQclear(res);
+            } else {
+                PQclear(keep);
+                keep = res;
+            }
+        }
+        left = deadline - now_ms();
+        if (left <= 0) {
+            od_log_warn("database (%s): no answer within %d ms; dropping the connection",
+                        db->app_name, db->cfg->statement_timeout + OD_DB_GRACE_MS);
+            goto drop_it;
+        }
+        pfd.fd = PQsocket(db->conn);
+        pfd.events = POLLIN | (flushing ? POLLOUT : 0);
+        n = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
+        if (n < 0 && errno != EINTR)
+            goto lost;
+        if (n > 0 && (pfd.revents & (POLLIN | POLLERR | POLLHUP)) &&
+            PQconsumeInput(db->conn) == 0)
+            goto lost;
+    }
+lost:
+    log_conn_error(db, "connection lost");
+drop_it:
+    PQclear(keep);
+    drop(db);
+    return OD_EUNAVAIL;
+}
+
+static od_rc
+result_rc(PGresult *res)
+{
+    ExecStatusType s = PQresultStatus(res);
+
+    return (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) ? OD_OK : OD_EDB;
+}
+
+static od_rc
+prepare(od_db *db, od_stmt *st)
+{
+    PGresult *res;
+    od_rc rc;
+
+    if (!PQsendPrepare(db->conn, st->name, st->sql, st->nparams, NULL)) {
+        log_conn_error(db, "prepare could not be sent");
+        drop(db);
+        return OD_EUNAVAIL;
+    }
+    rc = wait_result(db, &res);
+    if (rc != OD_OK)
+        return rc;
+    rc = result_rc(res);
+    if (rc == OD_OK)
+        st->prepared_epoch[db->slot] = db->epoch;
+    else
+        od_log_error("database: prepare %s failed: SQLSTATE %s", st->name,
+                     od_db_sqlstate(res));
+    PQclear(res);
+    return rc;
+}
+
+/* Runs st once on the current connection. */
+static od_rc
+exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
+{
+    od_rc rc;
+
+    *out = NULL;
+    if (db->conn == NULL && connect_now(db) != OD_OK)
+        return OD_EUNAVAIL;
+    if (st->prepared_epoch[db->slot] != db->epoch) {
+        rc = prepare(db, st);
+        if (rc != OD_OK)
+            return rc;
+    }
+    if (!PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0)) {
+        log_conn_error(db, "query could not be sent");
+        drop(db);
+        return OD_EUNAVAIL;
+    }
+    rc = wait_result(db, out);
+    if (rc != OD_OK)
+        return rc;
+    return result_rc(*out);
+}
+
+static void
+clear_cleanup(void *res)
+{
+    PQclear(res);
+}
+
+od_rc
+od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGresult **out)
+{
+    unsigned long epoch = db->epoch;
+    od_rc rc = exec_once(db, st, params, out);
+
+    if (rc == OD_EDB) {
+        const char *state = od_db_sqlstate(*out);
+
+        /* A migration changed what the statement refers to (0A000: cached plan
+         * must not change result type), or the server forgot it (26000). Outside
+         * a transaction it is safe to prepare again and retry once. */
+        if ((strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0) &&
+            PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+            char dealloc[128];
+
+            PQclear(*out);
+            snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", st->name);
+            od_db_command(db, dealloc);  /* 26000 here is expected and harmless */
+            st->prepared_epoch[db->slot] = 0;
+            rc = exec_once(db, st, params, out);
+        }
+    } else if (rc == OD_EUNAVAIL && st->idempotent && epoch != 0 && db->conn == NULL) {
+        /* The connection died under an idempotent statement: one fresh try. */
+        rc = exec_once(db, st, params, out);
+    }
+    if (*out != NULL && od_arena_on_reset(a, clear_cleanup, *out) != 0) {
+        *out = NULL;
+        return OD_ENOMEM;
+    }
+    return rc;
+}
+
+od_rc
+od_db_command(od_db *db, const char *sql)
+{
+    PGresult *res;
+    od_rc rc;
+
+    if (db->conn == NULL)
+        return OD_EUNAVAIL;
+    if (!PQsendQuery(db->conn, sql)) {
+        log_conn_error(db, "command could not be sent");
+        drop(db);
+        return OD_EUNAVAIL;
+    }
+    rc = wait_result(db, &res);
+    if (rc != OD_OK)
+        return rc;
+    rc = result_rc(res);
+    PQclear(res);
+    return rc;
+}
+
+const char *
+od_db_sqlstate(const PGresult *res)
+{
+    const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    return s ? s : "";
+}
+
+typedef struct state_map {
+    const char *prefix;  /* a full SQLSTATE, or a two-character class */
+    int status;
+} state_map;
+
+/* The one SQLSTATE -> HTTP table. Full codes first, then classes. */
+static const state_map state_maps[] = {
+    { "23505", 409 },  /* unique_violation */
+    { "23503", 409 },  /* foreign_key_violation */
+    { "40001", 503 },  /* serialization_failure: retry */
+    { "40P01", 503 },  /* deadlock_detected: retry */
+    { "55P03", 503 },  /* lock_not_available */
+    { "57014", 503 },  /* query_canceled (statement_timeout) */
+    { "57P01", 503 },  /* admin_shutdown */
+    { "23", 422 },     /* other integrity violations: check, not null */
+    { "22", 422 },     /* data exceptions: bad values */
+    { "08", 503 },     /* connection exceptions */
+    { "53", 503 },     /* insufficient resources */
+    { "57", 503 },     /* operator intervention */
+};
+
+int
+od_db_http_status(const char *sqlstate)
+{
+    for (size_t i = 0; i < sizeof(state_maps) / sizeof(state_maps[0]); i++) {
+        size_t n = strlen(state_maps[i].prefix);
+
+        if (strncmp(sqlstate, state_maps[i].prefix, n) == 0)
+            return state_maps[i].status;
+    }
+    return 500;
+}

@@ -1,0 +1,65 @@
+/* db.h: one libpq connection held by a process, with lazily prepared statements
+ * (prepared again after a reconnect or when a migration invalidates them: SQLSTATE
+ * 0A000/26000), bounded waits (a stalled server gives OD_EUNAVAIL, not a hang) and
+ * reconnection without dying. Results are handed to the caller's arena. */
+#ifndef OD_DB_H
+#define OD_DB_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/status.h"
+
+#define OD_DB_SLOTS 4  /* connections one process may hold at once */
+
+typedef struct od_db od_db;
+
+/* A statement of the data-access layer: declared once (static), prepared on each
+ * connection at first use. */
+typedef struct od_stmt {
+    const char *name;       /* prepared statement name, unique in the program */
+    const char *sql;        /* parameterised text ($1, $2, ...) */
+    int nparams;
+    bool idempotent;        /* safe to run again on a fresh connection after a loss */
+    unsigned long prepared_epoch[OD_DB_SLOTS];  /* connection epoch it was prepared on */
+} od_stmt;
+
+#define OD_STMT(n, text, np, idem) { .name = (n), .sql = (text), .nparams = (np), .idempotent = (idem) }
+
+/* Opens a connection to url, named app_name in pg_stat_activity, with the
+ * connect and statement timeouts of cfg (borrowed; must outlive db). A failure to
+ * connect now is logged and retried by od_db_ready. Returns NULL only when out of
+ * memory or all slots are taken; caller frees with od_db_close. */
+od_db *od_db_open(const char *url, const char *app_name, const od_config *cfg);
+
+/* Closes the connection and frees db. Accepts NULL. */
+void od_db_close(od_db *db);
+
+/* Makes sure the connection is usable: notices a server that went away and
+ * reconnects. Returns OD_OK or OD_EUNAVAIL. */
+od_rc od_db_ready(od_db *db);
+
+/* Runs st with params (NULL entries are SQL NULLs). Returns OD_OK with *out a
+ * tuples or command result; OD_EDB with *out the error result (use
+ * od_db_sqlstate); OD_EUNAVAIL when the database cannot be reached in time (*out
+ * NULL). *out is arena-owned. */
+od_rc od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params,
+                 PGresult **out);
+
+/* Runs a parameterless utility command (BEGIN, COMMIT, ROLLBACK, LISTEN x).
+ * Returns OD_OK, OD_EDB or OD_EUNAVAIL. */
+od_rc od_db_command(od_db *db, const char *sql);
+
+/* Returns the connection (borrowed), for LISTEN/NOTIFY loops; NULL when down. */
+PGconn *od_db_conn(od_db *db);
+
+/* Returns the SQLSTATE of an error result ("" when none); borrowed. */
+const char *od_db_sqlstate(const PGresult *res);
+
+/* Maps a SQLSTATE to the HTTP status the API answers with (the one table). */
+int od_db_http_status(const char *sqlstate);
+
+#endif

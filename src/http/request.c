@@ -1,0 +1,232 @@
+/* request.c: FastCGI request reading and response writing. */
+#include "http/request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "http/problem.h"
+
+#define OD_DRAIN_CHUNK 65536
+
+static const char *
+env_or(const od_request *r, const char *name, const char *dflt)
+{
+    const char *v = FCGX_GetParam(name, r->fcgx->envp);
+
+    return v != NULL ? v : dflt;
+}
+
+void
+od_req_init(od_request *r, FCGX_Request *fcgx, od_arena *arena, const od_config *cfg)
+{
+    memset(r, 0, sizeof(*r));
+    r->fcgx = fcgx;
+    r->arena = arena;
+    r->cfg = cfg;
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    r->method = env_or(r, "REQUEST_METHOD", "GET");
+    r->path = env_or(r, "DOCUMENT_URI", "/");
+    r->query = env_or(r, "QUERY_STRING", "");
+    r->request_id = env_or(r, "ODYSSEY_REQUEST_ID", NULL);
+}
+
+const char *
+od_req_env(const od_request *r, const char *name)
+{
+    return FCGX_GetParam(name, r->fcgx->envp);
+}
+
+static void
+drain(od_request *r)
+{
+    char scratch[OD_DRAIN_CHUNK];
+
+    while (FCGX_GetStr(scratch, sizeof(scratch), r->fcgx->in) > 0)
+        ;
+}
+
+od_rc
+od_req_body(od_request *r, const char **data, size_t *len)
+{
+    const char *cl = od_req_env(r, "CONTENT_LENGTH");
+    size_t cap = (size_t)r->cfg->body_max;
+    size_t want = 0, got = 0, alloc;
+    char *buf;
+
+    *data = "";
+    *len = 0;
+    if (cl != NULL && *cl != '\0') {
+        char *end;
+        unsigned long long v = strtoull(cl, &end, 10);
+
+        if (*end != '\0')
+            return OD_EIO;
+        if (v > cap) {
+            drain(r);
+            return OD_ETOOBIG;
+        }
+        want = (size_t)v;
+    }
+    /* With a known length read exactly that; otherwise grow up to the cap. */
+    alloc = want > 0 ? want : 8192;
+    buf = od_arena_alloc(r->arena, alloc + 1);
+    if (buf == NULL)
+        return OD_EIO;
+    for (;;) {
+        int n;
+
+        if (got == alloc) {
+            char *bigger;
+
+            if (cl != NULL && *cl != '\0')
+                break;  /* read the declared length */
+            if (alloc >= cap) {
+                drain(r);
+                return OD_ETOOBIG;
+            }
+            alloc = alloc * 2 > cap ? cap : alloc * 2;
+            bigger = od_arena_alloc(r->arena, alloc + 1);
+            if (bigger == NULL)
+                return OD_EIO;
+            memcpy(bigger, buf, got);
+            buf = bigger;
+        }
+        n = FCGX_GetStr(buf + got, (int)(alloc - got), r->fcgx->in);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (want > 0 && got != want)
+        return OD_EIO;  /* the body was cut short */
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    return OD_OK;
+}
+
+static int
+is_json_media_type(const char *ct)
+{
+    size_t n;
+    const char *semi;
+
+    if (ct == NULL)
+        return 0;
+    semi = strchr(ct, ';');
+    n = semi ? (size_t)(semi - ct) : strlen(ct);
+    while (n > 0 && ct[n - 1] == ' ')
+        n--;
+    if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+        return 1;
+    /* application/<anything>+json, e.g. application/merge-patch+json */
+    return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+           strncasecmp(ct + n - 5, "+json", 5) == 0;
+}
+
+json_object *
+od_req_json(od_request *r)
+{
+    const char *data, *why;
+    size_t len, offset;
+    json_object *o;
+    od_rc rc;
+
+    if (!is_json_media_type(od_req_env(r, "CONTENT_TYPE"))) {
+        od_resp_problem(r, 415, OD_PT_MEDIA_TYPE,
+                        "the body must be application/json");
+        return NULL;
+    }
+    rc = od_req_body(r, &data, &len);
+    if (rc == OD_ETOOBIG) {
+        od_resp_problem(r, 413, OD_PT_BODY_TOO_LARGE,
+                        od_arena_printf(r->arena, "the body exceeds %ld bytes",
+                                        r->cfg->body_max));
+        return NULL;
+    }
+    if (rc != OD_OK) {
+        od_resp_problem(r, 400, NULL, "the request body could not be read");
+        return NULL;
+    }
+    if (od_json_parse(data, len, &o, &offset, &why) != OD_OK) {
+        json_object *p = od_problem_for(r, 400, OD_PT_MALFORMED_JSON,
+                                        od_arena_printf(r->arena, "malformed JSON at byte %zu: %s",
+                                                        offset, why));
+
+        if (p != NULL)
+            json_object_object_add(p, "offset", json_object_new_int64((int64_t)offset));
+        od_resp_problem_doc(r, p, NULL);
+        return NULL;
+    }
+    return od_json_own(r->arena, o);
+}
+
+void
+od_resp_send(od_request *r, int status, const char *content_type, const char *headers,
+             const char *body, size_t len)
+{
+    if (r->status != 0)
+        return;
+    r->status = status;
+    FCGX_FPrintF(r->fcgx->out, "Status: %d %s\r\nContent-Type: %s\r\n"
+                 "Content-Length: %zu\r\n%s\r\n", status, od_http_reason(status),
+                 content_type, len, headers ? headers : "");
+    if (len > 0 && strcmp(r->method, "HEAD") != 0)
+        FCGX_PutStr(body, (int)len, r->fcgx->out);
+}
+
+void
+od_resp_json(od_request *r, int status, json_object *o)
+{
+    size_t len;
+    const char *text = od_json_text(o, &len);
+
+    od_resp_send(r, status, "application/json", NULL, text, len);
+}
+
+json_object *
+od_problem_for(od_request *r, int status, const char *type, const char *detail)
+{
+    return od_json_own(r->arena, od_problem_new(status, type, detail, r->path,
+                                                r->request_id));
+}
+
+void
+od_resp_problem_doc(od_request *r, json_object *problem, const char *headers)
+{
+    static const char fallback[] =
+        "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500}";
+    size_t len;
+    const char *text;
+    json_object *status;
+
+    if (problem == NULL) {
+        od_resp_send(r, 500, "application/problem+json", NULL, fallback,
+                     sizeof(fallback) - 1);
+        return;
+    }
+    json_object_object_get_ex(problem, "status", &status);
+    text = od_json_text(problem, &len);
+    od_resp_send(r, json_object_get_int(status), "application/problem+json", headers,
+                 text, len);
+}
+
+void
+od_resp_problem(od_request *r, int status, const char *type, const char *detail)
+{
+    od_resp_problem_doc(r, od_problem_for(r, status, type, detail), NULL);
+}
+
+void
+od_resp_unavailable(od_request *r)
+{
+    char hdr[64];
+
+    snprintf(hdr, sizeof(hdr), "Retry-After: %d\r\n", r->cfg->retry_after);
+    od_resp_problem_doc(r, od_problem_for(r, 503, OD_PT_DB_UNAVAILABLE,
+                                          "the database is unreachable; retry later"),
+                        hdr);
+}

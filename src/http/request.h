@@ -1,0 +1,77 @@
+/* request.h: one FastCGI request and its response. The request borrows the
+ * worker's arena, settings and database connections; handlers read parameters,
+ * headers and a capped body from it and answer with JSON or a problem document. */
+#ifndef OD_REQUEST_H
+#define OD_REQUEST_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/status.h"
+#include "http/router.h"
+
+struct od_db;
+
+typedef struct od_request {
+    od_arena *arena;          /* per-request memory; reset at the top of the accept loop */
+    const od_config *cfg;     /* borrowed: the worker's settings */
+    struct od_db *db;         /* borrowed: the worker's primary connection */
+    struct od_db *replica;    /* borrowed: the read replica, or NULL */
+    FCGX_Request *fcgx;       /* borrowed: the FastCGI exchange */
+    const char *method;       /* REQUEST_METHOD */
+    const char *path;         /* DOCUMENT_URI: nginx's normalised path, no query */
+    const char *query;        /* QUERY_STRING, "" when absent */
+    const char *request_id;   /* nginx's $request_id (ODYSSEY_REQUEST_ID) */
+    od_route_match match;     /* the route and its parameters */
+    const char *user_id;      /* the verified caller, or NULL */
+    const char *vendor_id;    /* the resolved tenant, or NULL */
+    const char *role;         /* the caller's role there, or NULL */
+    long rows_read;           /* accounting for the request log line */
+    long rows_written;
+    int status;               /* 0 until a response has been sent */
+    struct timespec started;  /* CLOCK_MONOTONIC at accept */
+} od_request;
+
+/* Binds r to an accepted FastCGI request: reads the CGI parameters it needs.
+ * Everything r points to lives until the arena is reset. */
+void od_req_init(od_request *r, FCGX_Request *fcgx, od_arena *arena, const od_config *cfg);
+
+/* Returns the CGI parameter name (e.g. "HTTP_AUTHORIZATION"), or NULL; borrowed. */
+const char *od_req_env(const od_request *r, const char *name);
+
+/* Reads the whole body, at most cfg->body_max bytes, into arena memory. Returns
+ * OD_OK, OD_ETOOBIG (the rest of the body is drained and discarded) or OD_EIO. */
+od_rc od_req_body(od_request *r, const char **data, size_t *len);
+
+/* Reads the body as one JSON value. On failure it has already answered with the
+ * right problem (415 wrong media type, 413 too large, 400 malformed with the byte
+ * offset) and returns NULL. The object is arena-owned. */
+json_object *od_req_json(od_request *r);
+
+/* Sends the response: status, content type, extra header lines (each ending in
+ * CRLF, or NULL) and body (omitted for HEAD). A second call does nothing. */
+void od_resp_send(od_request *r, int status, const char *content_type,
+                  const char *headers, const char *body, size_t len);
+
+/* Sends o as application/json. */
+void od_resp_json(od_request *r, int status, json_object *o);
+
+/* Returns a new arena-owned problem for this request (instance and request_id
+ * filled in), for callers that add errors[] before sending it. */
+json_object *od_problem_for(od_request *r, int status, const char *type, const char *detail);
+
+/* Sends a problem document built with od_problem_for, plus extra header lines. */
+void od_resp_problem_doc(od_request *r, json_object *problem, const char *headers);
+
+/* Builds and sends a problem document in one call. */
+void od_resp_problem(od_request *r, int status, const char *type, const char *detail);
+
+/* Sends 503 database-unavailable with Retry-After. */
+void od_resp_unavailable(od_request *r);
+
+#endif

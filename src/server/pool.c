@@ -1,0 +1,410 @@
+/* pool.c: the prefork master. It holds no database connection and serves no
+ * request: it only forks, reaps, times and signals workers. All of its decisions
+ * are taken in one loop, woken by a signal pipe and the workers' readiness pipe. */
+#include "server/pool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "api/api.h"
+#include "core/log.h"
+#include "core/notify.h"
+#include "db/migrate.h"
+#include "server/listen.h"
+#include "server/worker.h"
+
+#define OD_POOL_MAX_SLOTS   2100    /* 2 x the WORKERS maximum, for rolling restarts */
+#define OD_EARLY_DEATH_MS   2000    /* a worker that dies younger than this crashed */
+#define OD_BACKOFF_FIRST_MS 100
+#define OD_BACKOFF_MAX_MS   30000
+
+typedef struct slot {
+    pid_t pid;          /* 0 when free */
+    unsigned gen;       /* settings generation it was started with */
+    bool ready;         /* it reported that it serves */
+    bool stopping;      /* it was sent SIGTERM */
+    long started_ms;
+} slot;
+
+typedef struct pool {
+    od_config *cfg;           /* owned: current settings */
+    od_migration_set migrations;  /* owned: what /readyz compares with */
+    od_api_env api_env;
+    char *const *envp;        /* borrowed */
+    int listen_fd;
+    int ready_pipe[2];        /* workers write their pid when they serve */
+    unsigned gen;             /* bumped by each reload */
+    slot slots[OD_POOL_MAX_SLOTS];
+    int crashes;              /* early deaths in a row */
+    long next_spawn_ms;       /* crash backoff: no spawn before this */
+    bool draining;
+    long drain_deadline_ms;
+} pool;
+
+static volatile sig_atomic_t got_term, got_hup, got_chld;
+static int sig_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int signo)
+{
+    int saved = errno;
+
+    if (signo == SIGTERM || signo == SIGINT)
+        got_term = 1;
+    else if (signo == SIGHUP)
+        got_hup = 1;
+    else if (signo == SIGCHLD)
+        got_chld = 1;
+    if (write(sig_pipe[1], "s", 1) < 0) {
+        /* pipe full: a wake-up is pending anyway */
+    }
+    errno = saved;
+}
+
+static long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static int
+setup_signals(void)
+{
+    struct sigaction sa;
+
+    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+        return -1;
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    return 0;
+}
+
+static void
+restore_child_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    close(sig_pipe[0]);
+    close(sig_pipe[1]);
+}
+
+static void
+spawn(pool *p)
+{
+    slot *s = NULL;
+    pid_t pid;
+
+    for (int i = 0; i < OD_POOL_MAX_SLOTS && s == NULL; i++) {
+        if (p->slots[i].pid == 0)
+            s = &p->slots[i];
+    }
+    if (s == NULL) {
+        od_log_error("pool: no free worker slot");
+        return;
+    }
+    pid = fork();
+    if (pid < 0) {
+        od_log_error("pool: fork failed: %s", strerror(errno));
+        p->next_spawn_ms = now_ms() + OD_BACKOFF_FIRST_MS;
+        return;
+    }
+    if (pid == 0) {
+        int code;
+
+        restore_child_signals();
+        close(p->ready_pipe[0]);
+        code = od_worker_main(p->cfg, p->listen_fd, p->ready_pipe[1]);
+        _exit(code);
+    }
+    *s = (slot){ .pid = pid, .gen = p->gen, .started_ms = now_ms() };
+    od_log_debug("pool: started worker %ld", (long)pid);
+}
+
+static void
+stop_worker(slot *s)
+{
+    if (s->pid > 0 && !s->stopping) {
+        kill(s->pid, SIGTERM);
+        s->stopping = true;
+    }
+}
+
+static void
+reap(pool *p)
+{
+    int status;
+    pid_t pid;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        long lived;
+        bool clean;
+
+        for (int i = 0; i < OD_POOL_MAX_SLOTS; i++) {
+            slot *s = &p->slots[i];
+
+            if (s->pid != pid)
+                continue;
+            lived = now_ms() - s->started_ms;
+            clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            if (s->stopping || (clean && !p->draining)) {
+                od_log_debug("pool: worker %ld exited (%s)", (long)pid,
+                             s->stopping ? "stopped" : "recycled");
+            } else if (WIFSIGNALED(status)) {
+                od_log_warn("pool: worker %ld killed by signal %d after %ld ms", (long)pid,
+                            WTERMSIG(status), lived);
+            } else {
+                od_log_warn("pool: worker %ld exited with status %d after %ld ms",
+                            (long)pid, WEXITSTATUS(status), lived);
+            }
+            if (!s->stopping && !clean && !p->draining) {
+                if (lived < OD_EARLY_DEATH_MS || !s->ready) {
+                    long delay;
+
+                    p->crashes++;
+                    delay = OD_BACKOFF_FIRST_MS << (p->crashes > 9 ? 9 : p->crashes - 1);
+                    if (delay > OD_BACKOFF_MAX_MS)
+                        delay = OD_BACKOFF_MAX_MS;
+                    p->next_spawn_ms = now_ms() + delay;
+                    od_log_error("pool: workers are crashing (%d in a row); next start in "
+                                 "%ld ms", p->crashes, delay);
+                } else {
+                    p->crashes = 0;  /* a death after a good life: replace at once */
+                }
+            }
+            *s = (slot){ 0 };
+            break;
+        }
+    }
+}
+
+static void
+read_ready(pool *p)
+{
+    pid_t pid;
+
+    while (read(p->ready_pipe[0], &pid, sizeof(pid)) == (ssize_t)sizeof(pid)) {
+        for (int i = 0; i < OD_POOL_MAX_SLOTS; i++) {
+            if (p->slots[i].pid == pid)
+                p->slots[i].ready = true;
+        }
+    }
+}
+
+static void
+reload(pool *p)
+{
+    od_config fresh;
+    od_migration_set set;
+    char err[512];
+
+    od_notify("RELOADING=1");
+    if (od_config_load(&fresh, p->envp, err, sizeof(err)) != OD_OK) {
+        od_log_error("pool: reload refused, keeping the running settings: %s", err);
+        od_notify("READY=1");
+        return;
+    }
+    if (strcmp(fresh.socket, p->cfg->socket) != 0)
+        od_log_warn("pool: ODYSSEY_SOCKET changed; it takes effect at the next restart");
+    if (od_migrations_load(fresh.migrations_dir, &set, err, sizeof(err)) != OD_OK) {
+        od_log_error("pool: reload refused, keeping the running settings: %s", err);
+        od_config_free(&fresh);
+        od_notify("READY=1");
+        return;
+    }
+    /* Keep the bound socket's address: the listener is not re-opened. */
+    free(fresh.socket);
+    fresh.socket = p->cfg->socket;
+    p->cfg->socket = NULL;
+    od_config_free(p->cfg);
+    *p->cfg = fresh;
+    od_migrations_free(&p->migrations);
+    p->migrations = set;
+    od_log_init("odyssey-api", p->cfg->log_level);
+    p->gen++;
+    p->crashes = 0;
+    p->next_spawn_ms = 0;
+    od_log_info("pool: settings reloaded; replacing workers one by one");
+    od_notify("READY=1");
+}
+
+/* Brings the set of workers toward the wanted count of the current generation,
+ * replacing older generations one at a time: start one, wait until it serves,
+ * stop one old one. */
+static void
+maintain(pool *p)
+{
+    int want = od_config_worker_count(p->cfg);
+    int current = 0, old = 0, pending = 0;
+    long now = now_ms();
+
+    for (int i = 0; i < OD_POOL_MAX_SLOTS; i++) {
+        slot *s = &p->slots[i];
+
+        if (s->pid == 0 || s->stopping)
+            continue;
+        if (s->gen == p->gen) {
+            current++;
+            if (!s->ready)
+                pending++;
+        } else {
+            old++;
+        }
+    }
+    if (old > 0) {
+        if (pending > 0)
+            return;
+        if (current + old > want) {
+            for (int i = 0; i < OD_POOL_MAX_SLOTS; i++) {
+                if (p->slots[i].pid && !p->slots[i].stopping && p->slots[i].gen != p->gen) {
+                    stop_worker(&p->slots[i]);
+                    return;
+                }
+            }
+        }
+        if (now >= p->next_spawn_ms)
+            spawn(p);
+        return;
+    }
+    for (; current > want; current--) {
+        for (int i = OD_POOL_MAX_SLOTS - 1; i >= 0; i--) {
+            if (p->slots[i].pid && !p->slots[i].stopping) {
+                stop_worker(&p->slots[i]);
+                break;
+            }
+        }
+    }
+    while (current < want && now >= p->next_spawn_ms) {
+        spawn(p);
+        current++;
+        if (p->crashes > 0)
+            break;  /* while crashing, start one at a time */
+    }
+}
+
+static int
+live_workers(const pool *p)
+{
+    int n = 0;
+
+    for (int i = 0; i < OD_POOL_MAX_SLOTS; i++)
+        n += p->slots[i].pid != 0;
+    return n;
+}
+
+static void
+begin_drain(pool *p)
+{
+    p->draining = true;
+    p->drain_deadline_ms = now_ms() + p->cfg->shutdown_timeout * 1000L;
+    od_notify("STOPPING=1");
+    od_log_info("pool: draining %d workers", live_workers(p));
+    for (int i = 0; i < OD_POOL_MAX_SLOTS; i++)
+        stop_worker(&p->slots[i]);
+}
+
+int
+od_pool_main(od_config *cfg, char *const *envp)
+{
+    static pool p;  /* large; lives for the process */
+    char err[512];
+    int code = 0;
+
+    p.cfg = cfg;
+    p.envp = envp;
+    p.listen_fd = -1;
+    if (od_migrations_load(cfg->migrations_dir, &p.migrations, err, sizeof(err)) != OD_OK) {
+        od_log_error("%s (ODYSSEY_MIGRATIONS_DIR)", err);
+        od_config_free(cfg);
+        return 1;
+    }
+    p.api_env.migrations = &p.migrations;
+    od_api_init(&p.api_env);
+    if (setup_signals() != 0 || pipe2(p.ready_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+        od_log_error("pool: cannot create pipes: %s", strerror(errno));
+        code = 1;
+        goto cleanup;
+    }
+    p.listen_fd = od_listen_open(cfg->socket, cfg->socket_mode, err, sizeof(err));
+    if (p.listen_fd < 0 || FCGX_Init() != 0) {
+        od_log_error("%s", err);
+        code = 1;
+        goto cleanup;
+    }
+    od_log_info("pool: listening on %s with %d workers", cfg->socket,
+                od_config_worker_count(cfg));
+    maintain(&p);
+    od_notify("READY=1");
+    for (;;) {
+        struct pollfd fds[2] = {
+            { .fd = sig_pipe[0], .events = POLLIN },
+            { .fd = p.ready_pipe[0], .events = POLLIN },
+        };
+        char drain[64];
+
+        poll(fds, 2, p.draining ? 100 : 250);
+        while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
+            ;
+        if (got_chld) {
+            got_chld = 0;
+            reap(&p);
+        }
+        read_ready(&p);
+        if (got_term && !p.draining) {
+            got_term = 0;
+            begin_drain(&p);
+        }
+        if (got_hup) {
+            got_hup = 0;
+            if (!p.draining)
+                reload(&p);
+        }
+        if (p.draining) {
+            if (live_workers(&p) == 0)
+                break;
+            if (now_ms() > p.drain_deadline_ms) {
+                od_log_warn("pool: shutdown timeout; killing %d workers", live_workers(&p));
+                for (int i = 0; i < OD_POOL_MAX_SLOTS; i++) {
+                    if (p.slots[i].pid)
+                        kill(p.slots[i].pid, SIGKILL);
+                }
+                p.drain_deadline_ms = now_ms() + 60000;
+            }
+            continue;
+        }
+        maintain(&p);
+    }
+    od_log_info("pool: all workers exited; bye");
+cleanup:
+    if (p.listen_fd >= 0) {
+        close(p.listen_fd);
+        od_listen_unlink(cfg->socket);
+    }
+    od_migrations_free(&p.migrations);
+    od_config_free(cfg);
+    return code;
+}

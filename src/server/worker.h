@@ -1,0 +1,13 @@
+/* worker.h: one FastCGI worker of the prefork pool: its own database
+ * connection(s), a per-request arena, and an accept loop that drains on SIGTERM. */
+#ifndef OD_WORKER_H
+#define OD_WORKER_H
+
+#include "core/config.h"
+
+/* Serves requests on listen_fd until SIGTERM, cfg->max_requests requests, or the
+ * master's death. Writes its pid to ready_fd once it can serve. Returns the
+ * process exit code. cfg is borrowed. */
+int od_worker_main(const od_config *cfg, int listen_fd, int ready_fd);
+
+#endif

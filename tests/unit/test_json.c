@@ -1,0 +1,101 @@
+/* test_json.c: strict JSON parsing with error offsets, pointers, arena ownership. */
+#include <string.h>
+
+#include "core/json.h"
+#include "unit.h"
+
+static void
+parse_fails_at(const char *text, size_t want_offset)
+{
+    json_object *o = (json_object *)1;
+    size_t off = 999;
+    const char *why = NULL;
+
+    CU_ASSERT_EQUAL(od_json_parse(text, strlen(text), &o, &off, &why), OD_EINVAL);
+    CU_ASSERT_PTR_NULL(o);
+    CU_ASSERT_PTR_NOT_NULL(why);
+    CU_ASSERT_EQUAL(off, want_offset);
+}
+
+static void
+test_valid(void)
+{
+    json_object *o;
+    size_t off;
+    const char *why;
+    const char *text = " {\"a\": [1, 2, {\"b\": null}]} \n";
+
+    CU_ASSERT_EQUAL_FATAL(od_json_parse(text, strlen(text), &o, &off, &why), OD_OK);
+    CU_ASSERT(json_object_is_type(o, json_type_object));
+    json_object_put(o);
+}
+
+static void
+test_errors_have_offsets(void)
+{
+    parse_fails_at("{\"a\": tru}", 9);
+    parse_fails_at("{\"a\": 1,}", 8);
+    parse_fails_at("{\"a\": 1} x", 9);
+    parse_fails_at("[1, 2", 5);
+    parse_fails_at("", 0);
+}
+
+static void
+test_nul_and_depth(void)
+{
+    json_object *o;
+    size_t off;
+    const char *why;
+    char deep[200];
+
+    CU_ASSERT_EQUAL(od_json_parse("{\"a\":\0}", 7, &o, &off, &why), OD_EINVAL);
+    CU_ASSERT_EQUAL(off, 5);
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    CU_ASSERT_EQUAL(od_json_parse(deep, sizeof(deep), &o, &off, &why), OD_EINVAL);
+}
+
+static void
+test_invalid_utf8(void)
+{
+    json_object *o;
+    size_t off;
+    const char *why;
+    const char text[] = "\"\xff\xfe\"";
+
+    CU_ASSERT_EQUAL(od_json_parse(text, sizeof(text) - 1, &o, &off, &why), OD_EINVAL);
+}
+
+static void
+test_pointer_token(void)
+{
+    od_arena *a = od_arena_create(0);
+
+    CU_ASSERT_STRING_EQUAL(od_json_pointer_token(a, "a/b~c"), "a~1b~0c");
+    CU_ASSERT_STRING_EQUAL(od_json_pointer_token(a, "plain"), "plain");
+    od_arena_destroy(a);
+}
+
+static void
+test_own_puts_at_reset(void)
+{
+    od_arena *a = od_arena_create(0);
+    json_object *o = json_object_new_object();
+
+    json_object_get(o);  /* keep one reference to observe the arena's put */
+    CU_ASSERT_PTR_EQUAL(od_json_own(a, o), o);
+    od_arena_reset(a);
+    CU_ASSERT_EQUAL(json_object_put(o), 1);  /* ours was the last reference */
+    od_arena_destroy(a);
+}
+
+static const od_unit_case cases[] = {
+    { "valid document", test_valid },
+    { "errors carry byte offsets", test_errors_have_offsets },
+    { "NUL bytes and depth are refused", test_nul_and_depth },
+    { "invalid UTF-8 is refused", test_invalid_utf8 },
+    { "pointer tokens escape ~ and /", test_pointer_token },
+    { "arena puts owned objects at reset", test_own_puts_at_reset },
+};
+
+OD_UNIT_MAIN("json", cases)
