@@ -17,7 +17,7 @@ send_user(od_request *r, const od_user *u)
     json_object *user = json_object_new_object();
 
     json_object_object_add(user, "id", json_object_new_string(u->id));
-    json_object_object_add(user, "email", json_object_new_string(u->email));
+    json_object_object_add(user, "email", u->email ? json_object_new_string(u->email) : NULL);
     json_object_object_add(user, "display_name",
                            u->display_name ? json_object_new_string(u->display_name) : NULL);
     json_object_object_add(o, "user", user);

@@ -5,6 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+static void
+quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 PGconn *
 od_ctl_connect_admin(const od_config *cfg)
 {
@@ -25,15 +32,8 @@ od_ctl_connect_admin(const od_config *cfg)
         PQfinish(conn);
         return NULL;
     }
-    PQsetNoticeProcessor(conn, NULL, NULL);
+    PQsetNoticeProcessor(conn, quiet, NULL);  /* IF NOT EXISTS chatter */
     return conn;
-}
-
-static void
-quiet(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
 }
 
 PGresult *
@@ -42,7 +42,6 @@ od_ctl_exec(PGconn *conn, const char *sql, int n, const char *const *params)
     PGresult *res;
     ExecStatusType st;
 
-    PQsetNoticeProcessor(conn, quiet, NULL);
     res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
     st = PQresultStatus(res);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
@@ -79,7 +78,7 @@ od_ctl_audit(PGconn *conn, const char *action, const char *entity, const char *e
     const char *params[] = { action, entity, entity_id, vendor_id, after_json };
     PGresult *res = od_ctl_exec(conn,
         "INSERT INTO audit_log (actor_user_id, actor_role, vendor_id, action, entity, "
-        "entity_id, after, ua) VALUES ('odysseyctl', 'operator', $4::uuid, $1, $2, $3, "
+        "entity_id, after, ua) VALUES (NULL, 'system', $4::uuid, $1, $2, $3, "
         "$5::jsonb, 'odysseyctl')", 5, params);
 
     PQclear(res);

@@ -157,8 +157,9 @@ od_ctl_admin(const od_config *cfg, int argc, char **argv)
     after = json_object_new_object();
     json_object_object_add(after, "user_id", json_object_new_string(user));
     code = audited(conn,
-                   "INSERT INTO platform_admins (user_id) VALUES ($1) "
-                   "ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id "
+                   "INSERT INTO platform_admins (user_id, granted_by) VALUES ($1, 'odysseyctl') "
+                   "ON CONFLICT (user_id) DO UPDATE SET revoked_at = NULL, revoked_by = NULL, "
+                   "granted_at = now(), granted_by = 'odysseyctl' "
                    "RETURNING user_id", 1, params, "admin.grant", "platform_admins", NULL,
                    after, false);
     json_object_put(after);

@@ -14,7 +14,7 @@ one_user(PGresult *res, od_arena *a, od_user *u)
     if (PQntuples(res) == 0)
         return OD_ENOTFOUND;
     u->id = od_arena_strdup(a, PQgetvalue(res, 0, 0));
-    u->email = od_arena_strdup(a, PQgetvalue(res, 0, 1));
+    u->email = PQgetisnull(res, 0, 1) ? NULL : od_arena_strdup(a, PQgetvalue(res, 0, 1));
     u->display_name = PQgetisnull(res, 0, 2) ? NULL : od_arena_strdup(a, PQgetvalue(res, 0, 2));
     return OD_OK;
 }

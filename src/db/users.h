@@ -7,7 +7,7 @@
 
 typedef struct od_user {
     const char *id;            /* the identity provider's user id */
-    const char *email;
+    const char *email;         /* NULL when the provider gave none */
     const char *display_name;  /* NULL when unset */
 } od_user;
 

@@ -168,12 +168,23 @@ void
 od_resp_send(od_request *r, int status, const char *content_type, const char *headers,
              const char *body, size_t len)
 {
+    char head[1024];
+    int n;
+
     if (r->status != 0)
         return;
     r->status = status;
-    FCGX_FPrintF(r->fcgx->out, "Status: %d %s\r\nContent-Type: %s\r\n"
+    /* libfcgi's own printf knows no %zu: format here, then write bytes. */
+    n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\n"
                  "Content-Length: %zu\r\n%s\r\n", status, od_http_reason(status),
                  content_type, len, headers ? headers : "");
+    if (n < 0 || (size_t)n >= sizeof(head)) {
+        r->status = 500;
+        n = snprintf(head, sizeof(head), "Status: 500 Internal Server Error\r\n"
+                     "Content-Type: application/problem+json\r\nContent-Length: 0\r\n\r\n");
+        len = 0;
+    }
+    FCGX_PutStr(head, n, r->fcgx->out);
     if (len > 0 && strcmp(r->method, "HEAD") != 0)
         FCGX_PutStr(body, (int)len, r->fcgx->out);
 }

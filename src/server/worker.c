@@ -160,6 +160,9 @@ od_worker_main(const od_config *cfg, int listen_fd, int ready_fd)
         /* Top of the loop turn: last request's memory and borrowed objects go. */
         od_arena_reset(arena);
         fcgx.ipcFd = fd;
+        /* FCGX_Accept_r first finishes the previous request and would close a
+         * connection it does not believe kept; it then reads the real flag. */
+        fcgx.keepConnection = 1;
         if (FCGX_Accept_r(&fcgx) < 0) {
             /* A broken FastCGI exchange: libfcgi closed the connection. */
             continue;

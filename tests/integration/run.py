@@ -1,0 +1,26 @@
+"""run.py: runs every integration suite against the stack scripts/dev started and
+ends with the line "integration: N passed, N failed"."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+SUITES = ["test_http", "test_auth", "test_pool", "test_database", "test_tools"]
+
+
+def main():
+    loader = unittest.TestLoader()
+    suite = unittest.TestSuite()
+    only = sys.argv[1:]
+    for name in (only or SUITES):
+        suite.addTests(loader.loadTestsFromName(name))
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    passed = result.testsRun - failed - len(result.skipped)
+    print("integration: %d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
