@@ -10,7 +10,7 @@
 #include "core/arena.h"
 #include "core/status.h"
 
-#define OD_JWT_MAX_LEN 8192
+#define OD_JWT_MAX_LEN 4096  /* under nginx's 8k header buffers, so the app decides */
 
 typedef struct od_jwt_config {
     const char *hs256_secret;  /* borrowed; "" or NULL disables HS256 */
