@@ -1,5 +1,7 @@
 /* health.c: liveness (/healthz, no dependencies) and readiness (/readyz: the
  * database answers and every migration file is applied unchanged). */
+#include <string.h>
+
 #include "api/api.h"
 #include "api/handlers.h"
 #include "core/json.h"
@@ -20,17 +22,13 @@ od_h_readyz(od_request *r)
     PGresult *res = NULL;
     json_object *o, *m;
     od_rc rc;
-    char hdr[64];
 
     rc = od_db_ready(r->db);
     if (rc == OD_OK)
         rc = od_schema_status(r->db, r->arena, od_api_get_env()->migrations, &st, &res);
-    if (rc == OD_EDB && res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR &&
-        od_db_sqlstate(res)[0] == '4' && od_db_sqlstate(res)[1] == '2') {
-        /* No ledger at all: nothing has been migrated. */
-        snprintf(hdr, sizeof(hdr), "Retry-After: %d\r\n", r->cfg->retry_after);
-        od_resp_problem_doc(r, od_problem_for(r, 503, NULL, "the database has not been "
-                                              "migrated"), hdr);
+    if (rc == OD_EDB && strcmp(od_db_sqlstate(res), "42P01") == 0) {
+        /* No ledger at all (undefined_table): nothing has been migrated. */
+        od_resp_unavailable(r, NULL, "the database has not been migrated");
         return;
     }
     if (rc != OD_OK) {
@@ -39,10 +37,9 @@ od_h_readyz(od_request *r)
     }
     r->rows_read = PQntuples(res);
     if (st.pending > 0 || st.changed > 0 || st.missing > 0) {
-        snprintf(hdr, sizeof(hdr), "Retry-After: %d\r\n", r->cfg->retry_after);
-        od_resp_problem_doc(r, od_problem_for(r, 503, NULL, od_arena_printf(r->arena,
-                            "migrations are not current: %zu pending, %zu changed, "
-                            "%zu unknown", st.pending, st.changed, st.missing)), hdr);
+        od_resp_unavailable(r, NULL, od_arena_printf(r->arena, "migrations are not current: "
+                            "%zu pending, %zu changed, %zu unknown", st.pending, st.changed,
+                            st.missing));
         return;
     }
     o = od_json_own(r->arena, json_object_new_object());

@@ -67,13 +67,13 @@ od_api_db_fail(od_request *r, od_rc rc, PGresult *res)
     int status;
 
     if (rc == OD_EUNAVAIL) {
-        od_resp_unavailable(r);
+        od_resp_unavailable(r, OD_PT_DB_UNAVAILABLE, "the database is unreachable; retry later");
         return;
     }
     state = od_db_sqlstate(res);
     status = rc == OD_EDB ? od_db_http_status(state) : 500;
     if (status == 503) {
-        od_resp_unavailable(r);
+        od_resp_unavailable(r, NULL, "the database is busy; retry later");
         return;
     }
     /* The log names the SQLSTATE and constraint, never values or SQL text. */

@@ -162,7 +162,7 @@ od_jwt_verify(const od_jwt_config *cfg, const char *token, time_t now, od_arena 
         st = OD_JWT_NO_EXP;
         goto cleanup;
     }
-    if (now > exp + cfg->leeway) {
+    if (exp < (long)now - cfg->leeway) {
         st = OD_JWT_EXPIRED;
         goto cleanup;
     }
@@ -190,7 +190,6 @@ od_jwt_verify(const od_jwt_config *cfg, const char *token, time_t now, od_arena 
         goto cleanup;
     }
     out->user_id = od_arena_strdup(a, sub);
-    out->exp = exp;
     if (out->user_id == NULL)
         st = OD_JWT_MALFORMED;
 cleanup:

@@ -36,7 +36,6 @@ typedef enum od_jwt_status {
 
 typedef struct od_jwt_claims {
     const char *user_id;  /* sub, or userId (Appwrite); arena-owned */
-    long exp;
 } od_jwt_claims;
 
 /* Verifies token at time now. On OD_JWT_OK fills out (arena-owned strings). */

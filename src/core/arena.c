@@ -130,16 +130,6 @@ od_arena_alloc(od_arena *a, size_t n)
     return p;
 }
 
-void *
-od_arena_calloc(od_arena *a, size_t n)
-{
-    void *p = od_arena_alloc(a, n);
-
-    if (p != NULL)
-        memset(p, 0, n);
-    return p;
-}
-
 char *
 od_arena_strndup(od_arena *a, const char *s, size_t n)
 {

@@ -24,9 +24,6 @@ void od_arena_reset(od_arena *a);
 /* Returns n bytes aligned for any type, arena-owned; NULL when the cap is reached. */
 void *od_arena_alloc(od_arena *a, size_t n);
 
-/* Like od_arena_alloc, zero-filled. */
-void *od_arena_calloc(od_arena *a, size_t n);
-
 /* Returns an arena-owned copy of s (NULL gives NULL). */
 char *od_arena_strdup(od_arena *a, const char *s);
 

@@ -13,10 +13,11 @@ od_buf_init(od_buf *b, size_t cap)
     b->len = 0;
     b->alloc = 0;
     b->cap = cap;
+    b->failed = OD_OK;
 }
 
-void
-od_buf_free(od_buf *b)
+static void
+release(od_buf *b)
 {
     free(b->data);
     b->data = NULL;
@@ -24,13 +25,29 @@ od_buf_free(od_buf *b)
     b->alloc = 0;
 }
 
+void
+od_buf_free(od_buf *b)
+{
+    release(b);
+    b->failed = OD_OK;
+}
+
+/* Frees b and makes rc its sticky failure. */
+static od_rc
+fail(od_buf *b, od_rc rc)
+{
+    release(b);
+    b->failed = rc;
+    return rc;
+}
+
 od_rc
 od_buf_append(od_buf *b, const void *p, size_t n)
 {
-    if (n > b->cap || b->len > b->cap - n) {
-        od_buf_free(b);
-        return OD_ETOOBIG;
-    }
+    if (b->failed != OD_OK)
+        return b->failed;
+    if (n > b->cap || b->len > b->cap - n)
+        return fail(b, OD_ETOOBIG);
     if (b->len + n + 1 > b->alloc) {
         size_t want = b->alloc ? b->alloc : 256;
         char *d;
@@ -40,10 +57,8 @@ od_buf_append(od_buf *b, const void *p, size_t n)
         if (want > b->cap + 1)
             want = b->cap + 1;
         d = realloc(b->data, want);
-        if (d == NULL) {
-            od_buf_free(b);
-            return OD_ENOMEM;
-        }
+        if (d == NULL)
+            return fail(b, OD_ENOMEM);
         b->data = d;
         b->alloc = want;
     }
@@ -69,24 +84,20 @@ od_buf_printf(od_buf *b, const char *fmt, ...)
     od_rc rc;
     char *big;
 
+    if (b->failed != OD_OK)
+        return b->failed;
     va_start(ap, fmt);
     n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        od_buf_free(b);
-        return OD_EINVAL;
-    }
+    if (n < 0)
+        return fail(b, OD_EINVAL);
     if ((size_t)n < sizeof(small))
         return od_buf_append(b, small, (size_t)n);
-    if ((size_t)n > b->cap) {
-        od_buf_free(b);
-        return OD_ETOOBIG;
-    }
+    if ((size_t)n > b->cap)
+        return fail(b, OD_ETOOBIG);
     big = malloc((size_t)n + 1);
-    if (big == NULL) {
-        od_buf_free(b);
-        return OD_ENOMEM;
-    }
+    if (big == NULL)
+        return fail(b, OD_ENOMEM);
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);

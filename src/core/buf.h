@@ -13,12 +13,15 @@ typedef struct od_buf {
     size_t len;    /* bytes in use, without the terminator */
     size_t alloc;  /* bytes allocated */
     size_t cap;    /* hard limit on len */
+    od_rc failed;  /* OD_OK, or the error that freed it: later appends refuse too */
 } od_buf;
 
 /* Prepares an empty buffer that may hold at most cap bytes. */
 void od_buf_init(od_buf *b, size_t cap);
 
-/* Appends n bytes. Returns OD_OK, or OD_ETOOBIG / OD_ENOMEM after freeing b. */
+/* Appends n bytes. Returns OD_OK, or OD_ETOOBIG / OD_ENOMEM after freeing b;
+ * once failed, every later append returns the same error (so a document is never
+ * half-built), until od_buf_free. */
 od_rc od_buf_append(od_buf *b, const void *p, size_t n);
 
 /* Appends a NUL-terminated string; same contract as od_buf_append. */
@@ -34,7 +37,8 @@ od_rc od_buf_json_escape(od_buf *b, const char *s);
 /* Returns the contents ("" when empty); borrowed, valid until the next append. */
 const char *od_buf_str(const od_buf *b);
 
-/* Releases the memory; the buffer is empty and reusable with the same cap. */
+/* Releases the memory and clears a failure; the buffer is empty and reusable
+ * with the same cap. */
 void od_buf_free(od_buf *b);
 
 #endif

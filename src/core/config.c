@@ -43,7 +43,7 @@ static const key keys[] = {
       "FastCGI worker processes (0: two per online CPU)" },
     { "MAX_REQUESTS", K_LONG, F(max_requests), "10000", 0, LONG_MAX,
       "requests a worker serves before it is recycled (0: never)" },
-    { "BODY_MAX", K_LONG, F(body_max), "16777216", 1024, 1073741824L,
+    { "BODY_MAX", K_LONG, F(body_max), "16777216", 1024, 67108864L,
       "hard cap on a request body in bytes (larger bodies get 413)" },
     { "JWT_SECRET", K_STR, F(jwt_secret), "", 0, 0,
       "HS256 shared secret (secret; empty: HS256 disabled)" },

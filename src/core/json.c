@@ -34,12 +34,18 @@ od_json_parse(const char *data, size_t len, json_object **out, size_t *offset,
     o = json_tokener_parse_ex(tok, data, (int)len);
     jerr = json_tokener_get_error(tok);
     end = json_tokener_get_parse_end(tok);
-    if (o == NULL && jerr == json_tokener_continue) {
-        /* The input ended inside a value. */
-        *offset = len;
-        *why = "unexpected end of document";
-        json_tokener_free(tok);
-        return OD_EINVAL;
+    if (jerr == json_tokener_continue) {
+        /* A bare number or literal needs an end marker to be complete; for a
+         * document cut short this reports the error at its end. */
+        o = json_tokener_parse_ex(tok, "", 1);
+        jerr = json_tokener_get_error(tok);
+        end = len;
+        if (jerr == json_tokener_continue) {
+            *offset = len;
+            *why = "unexpected end of document";
+            json_tokener_free(tok);
+            return OD_EINVAL;
+        }
     }
     if (jerr != json_tokener_success) {
         *offset = end;

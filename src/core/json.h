@@ -15,7 +15,7 @@
 /* Parses exactly one JSON value from data[0..len) (no trailing bytes but
  * whitespace, no NUL bytes, at most OD_JSON_MAX_DEPTH deep). On success returns
  * OD_OK and *out is a new reference the caller puts (or hands to an arena with
- * od_json_own). On failure returns OD_EINVAL, *offset is the byte offset where
+ * od_json_own); the document "null" gives OD_OK with *out NULL. On failure returns OD_EINVAL, *offset is the byte offset where
  * parsing stopped and *why a static description. */
 od_rc od_json_parse(const char *data, size_t len, json_object **out, size_t *offset,
                     const char **why);

@@ -9,7 +9,7 @@
 
 #include "core/buf.h"
 
-#define OD_LOG_LINE_MAX 8192
+#define OD_LOG_LINE_MAX 16384  /* a 2048-byte message escapes to at most 12288 */
 
 static const char *log_program = "odyssey";
 static od_log_level log_min = OD_LOG_INFO;
@@ -56,8 +56,16 @@ line_write(od_buf *b)
     const char *p;
     size_t left;
 
-    if (od_buf_puts(b, "}\n") != OD_OK)
-        return;  /* over the line cap: the buffer freed itself; drop the line */
+    if (od_buf_puts(b, "}\n") != OD_OK) {
+        /* Over the line cap: the buffer failed as a whole; say so instead. */
+        static const char too_long[] = "{\"level\":\"error\",\"msg\":\"log line too long\"}\n";
+
+        od_buf_free(b);
+        if (write(STDERR_FILENO, too_long, sizeof(too_long) - 1) < 0) {
+            /* nowhere left to report it */
+        }
+        return;
+    }
     p = b->data;
     left = b->len;
     while (left > 0) {

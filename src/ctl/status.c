@@ -3,7 +3,6 @@
 #include "ctl/ctl.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "db/migrate.h"
 
@@ -12,12 +11,10 @@ od_ctl_status(const od_config *cfg, int argc, char **argv)
 {
     od_migration_set set;
     od_migration_status st;
-    const char **versions = NULL, **checksums = NULL;
     char err[512];
     PGconn *conn;
     PGresult *res = NULL, *counts = NULL;
     int code = 1;
-    size_t n;
 
     if (od_ctl_wants_help(argc, argv)) {
         printf("usage: odysseyctl status\n\nReports whether the database is reachable, "
@@ -37,16 +34,8 @@ od_ctl_status(const od_config *cfg, int argc, char **argv)
     }
     printf("database: reachable (server %d)\n", PQserverVersion(conn));
     res = od_ctl_exec(conn, "SELECT version, checksum FROM schema_migrations", 0, NULL);
-    n = res ? (size_t)PQntuples(res) : 0;
-    versions = calloc(n + 1, sizeof(*versions));
-    checksums = calloc(n + 1, sizeof(*checksums));
-    if (versions == NULL || checksums == NULL)
+    if (res == NULL || od_migrations_compare_result(&set, res, &st) != OD_OK)
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        versions[i] = PQgetvalue(res, (int)i, 0);
-        checksums[i] = PQgetvalue(res, (int)i, 1);
-    }
-    od_migrations_compare(&set, versions, checksums, n, &st);
     printf("migrations: %zu applied, %zu pending, %zu changed, %zu unknown\n", st.applied,
            st.pending, st.changed, st.missing);
     if (st.applied > 0) {
@@ -58,8 +47,6 @@ od_ctl_status(const od_config *cfg, int argc, char **argv)
     }
     code = (st.pending == 0 && st.changed == 0 && st.missing == 0) ? 0 : 1;
 done:
-    free(versions);
-    free(checksums);
     PQclear(counts);
     PQclear(res);
     PQfinish(conn);

@@ -32,9 +32,9 @@ od_ctl_vendor(const od_config *cfg, int argc, char **argv)
         return 1;
     params[0] = name;
     res = od_ctl_exec(conn, "BEGIN", 0, NULL);
-    PQclear(res);
     if (res == NULL)
         goto done;
+    PQclear(res);
     res = od_ctl_exec(conn, "SELECT od_create_vendor($1)", 1, params);
     if (res != NULL) {
         after = json_object_new_object();

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 #define OD_DB_GRACE_MS 2000  /* client wait beyond the server's statement_timeout */
@@ -24,26 +25,41 @@ struct od_db {
 static unsigned long epoch_counter;
 static bool slot_used[OD_DB_SLOTS];
 
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
+/* Logs libpq's message for a connection failure. Quoted parts (host names,
+ * file names) are blanked: with a malformed URL they can hold a piece of the
+ * password, and the log must never. */
 static void
 log_conn_error(od_db *db, const char *what)
 {
     char msg[512];
     size_t n;
+    bool quoted = false;
 
     snprintf(msg, sizeof(msg), "%s", db->conn ? PQerrorMessage(db->conn) : "no connection");
+    for (char *p = msg; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (quoted)
+            *p = '*';
+        else if (*p == '\n')
+            *p = ' ';
+    }
     n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+    while (n > 0 && msg[n - 1] == ' ')
         msg[--n] = '\0';
     od_log_warn("database %s (%s): %s", what, db->app_name, msg);
+}
+
+/* Server notices (warnings, the FATAL of a terminated session) go to the JSON
+ * log instead of libpq's plain stderr lines. */
+static void
+log_notice(void *arg, const PGresult *res)
+{
+    const od_db *db = arg;
+    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+    od_log_warn("database notice (%s): SQLSTATE %s %s", db->app_name, od_db_sqlstate(res),
+                primary ? primary : "");
 }
 
 static void
@@ -72,6 +88,9 @@ connect_now(od_db *db)
         drop(db);
         return OD_EUNAVAIL;
     }
+    /* Sends never block either: wait_result flushes under the same deadline. */
+    PQsetnonblocking(db->conn, 1);
+    PQsetNoticeReceiver(db->conn, log_notice, db);
     db->epoch = ++epoch_counter;
     return OD_OK;
 }
@@ -140,13 +159,19 @@ od_db_conn(od_db *db)
     return db->conn;
 }
 
+unsigned long
+od_db_epoch(const od_db *db)
+{
+    return db->conn != NULL ? db->epoch : 0;
+}
+
 /* Waits for the results of the query just sent. Keeps the last result (the
  * first error wins). Returns OD_OK with *out set, or OD_EUNAVAIL after dropping
  * the connection (lost, or no answer within the statement timeout plus grace). */
 static od_rc
 wait_result(od_db *db, PGresult **out)
 {
-    long deadline = now_ms() + db->cfg->statement_timeout + OD_DB_GRACE_MS;
+    long deadline = od_now_ms() + db->cfg->statement_timeout + OD_DB_GRACE_MS;
     PGresult *keep = NULL;
 
     *out = NULL;
@@ -174,7 +199,7 @@ wait_result(od_db *db, PGresult **out)
                 keep = res;
             }
         }
-        left = deadline - now_ms();
+        left = deadline - od_now_ms();
         if (left <= 0) {
             od_log_warn("database (%s): no answer within %d ms; dropping the connection",
                         db->app_name, db->cfg->statement_timeout + OD_DB_GRACE_MS);
@@ -205,12 +230,15 @@ result_rc(PGresult *res)
     return (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) ? OD_OK : OD_EDB;
 }
 
+/* Prepares st on the current connection. On OD_EDB *err is the error result
+ * (caller clears); otherwise *err is NULL. */
 static od_rc
-prepare(od_db *db, od_stmt *st)
+prepare(od_db *db, od_stmt *st, PGresult **err)
 {
     PGresult *res;
     od_rc rc;
 
+    *err = NULL;
     if (!PQsendPrepare(db->conn, st->name, st->sql, st->nparams, NULL)) {
         log_conn_error(db, "prepare could not be sent");
         drop(db);
@@ -220,12 +248,14 @@ prepare(od_db *db, od_stmt *st)
     if (rc != OD_OK)
         return rc;
     rc = result_rc(res);
-    if (rc == OD_OK)
+    if (rc == OD_OK) {
         st->prepared_epoch[db->slot] = db->epoch;
-    else
+        PQclear(res);
+    } else {
         od_log_error("database: prepare %s failed: SQLSTATE %s", st->name,
                      od_db_sqlstate(res));
-    PQclear(res);
+        *err = res;
+    }
     return rc;
 }
 
@@ -239,7 +269,7 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
     if (db->conn == NULL && connect_now(db) != OD_OK)
         return OD_EUNAVAIL;
     if (st->prepared_epoch[db->slot] != db->epoch) {
-        rc = prepare(db, st);
+        rc = prepare(db, st, out);
         if (rc != OD_OK)
             return rc;
     }

@@ -56,6 +56,10 @@ od_rc od_db_command(od_db *db, const char *sql);
 /* Returns the connection (borrowed), for LISTEN/NOTIFY loops; NULL when down. */
 PGconn *od_db_conn(od_db *db);
 
+/* Returns a number that changes at every (re)connection, 0 while disconnected:
+ * session state such as LISTEN must be set up again when it changes. */
+unsigned long od_db_epoch(const od_db *db);
+
 /* Returns the SQLSTATE of an error result ("" when none); borrowed. */
 const char *od_db_sqlstate(const PGresult *res);
 

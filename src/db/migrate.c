@@ -183,6 +183,29 @@ od_migrations_compare(const od_migration_set *set, const char *const *versions,
     }
 }
 
+od_rc
+od_migrations_compare_result(const od_migration_set *set, const PGresult *res,
+                             od_migration_status *st)
+{
+    size_t n = (size_t)PQntuples(res);
+    const char **versions = calloc(n + 1, sizeof(*versions));
+    const char **checksums = calloc(n + 1, sizeof(*checksums));
+
+    if (versions == NULL || checksums == NULL) {
+        free(versions);
+        free(checksums);
+        return OD_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        versions[i] = PQgetvalue(res, (int)i, 0);
+        checksums[i] = PQgetvalue(res, (int)i, 1);
+    }
+    od_migrations_compare(set, versions, checksums, n, st);
+    free(versions);
+    free(checksums);
+    return OD_OK;
+}
+
 static bool
 ok_result(PGconn *conn, PGresult *res, char *err, size_t errlen, const char *what)
 {
@@ -254,15 +277,47 @@ apply_one(PGconn *conn, const od_migration_set *set, const od_migration *m, char
     return OD_OK;
 }
 
+/* Returns the checksum recorded for version in res (rows: version, checksum,
+ * name), or NULL when it was never applied. */
+static const char *
+recorded(const PGresult *res, const char *version)
+{
+    for (int j = 0; j < PQntuples(res); j++) {
+        if (strcmp(PQgetvalue(res, j, 0), version) == 0)
+            return PQgetvalue(res, j, 1);
+    }
+    return NULL;
+}
+
+/* Writes into err every applied migration whose file changed or vanished. */
+static void
+describe_drift(const od_migration_set *set, const PGresult *res, char *err, size_t errlen)
+{
+    size_t used = (size_t)snprintf(err, errlen, "refusing to migrate: applied "
+                                   "migrations differ from the files:");
+
+    for (int j = 0; j < PQntuples(res) && used < errlen; j++) {
+        const char *why = "file missing";
+
+        for (size_t i = 0; i < set->n; i++) {
+            if (strcmp(set->items[i].version, PQgetvalue(res, j, 0)) == 0)
+                why = strcmp(set->items[i].checksum, PQgetvalue(res, j, 1)) == 0
+                          ? NULL : "file changed";
+        }
+        if (why != NULL)
+            used += (size_t)snprintf(err + used, errlen - used, " %s (%s)",
+                                     PQgetvalue(res, j, 2), why);
+    }
+}
+
 od_rc
 od_migrations_apply(PGconn *conn, const od_migration_set *set, FILE *out, char *err,
                     size_t errlen)
 {
-    const char **versions = NULL, **checksums = NULL;
     PGresult *res = NULL;
     od_migration_status st;
     od_rc rc = OD_OK;
-    size_t n, done = 0;
+    size_t done = 0;
     char ignored[8];
 
     if (!run(conn, "SELECT pg_advisory_lock(" OD_MIGRATE_LOCK ")", err, errlen, "lock"))
@@ -279,44 +334,18 @@ od_migrations_apply(PGconn *conn, const od_migration_set *set, FILE *out, char *
         rc = OD_EDB;
         goto unlock;
     }
-    n = (size_t)PQntuples(res);
-    versions = calloc(n + 1, sizeof(*versions));
-    checksums = calloc(n + 1, sizeof(*checksums));
-    if (versions == NULL || checksums == NULL) {
+    if (od_migrations_compare_result(set, res, &st) != OD_OK) {
         snprintf(err, errlen, "out of memory");
         rc = OD_ENOMEM;
         goto unlock;
     }
-    for (size_t i = 0; i < n; i++) {
-        versions[i] = PQgetvalue(res, (int)i, 0);
-        checksums[i] = PQgetvalue(res, (int)i, 1);
-    }
-    od_migrations_compare(set, versions, checksums, n, &st);
     if (st.changed > 0 || st.missing > 0) {
-        size_t used = (size_t)snprintf(err, errlen, "refusing to migrate: applied "
-                                       "migrations differ from the files:");
-
-        for (size_t j = 0; j < n && used < errlen; j++) {
-            const char *why = "file missing";
-
-            for (size_t i = 0; i < set->n; i++) {
-                if (strcmp(set->items[i].version, versions[j]) == 0)
-                    why = strcmp(set->items[i].checksum, checksums[j]) == 0 ? NULL
-                                                                            : "file changed";
-            }
-            if (why != NULL)
-                used += (size_t)snprintf(err + used, errlen - used, " %s (%s)",
-                                         PQgetvalue(res, (int)j, 2), why);
-        }
+        describe_drift(set, res, err, errlen);
         rc = OD_EINVAL;
         goto unlock;
     }
     for (size_t i = 0; i < set->n; i++) {
-        bool applied = false;
-
-        for (size_t j = 0; j < n && !applied; j++)
-            applied = strcmp(versions[j], set->items[i].version) == 0;
-        if (applied)
+        if (recorded(res, set->items[i].version) != NULL)
             continue;
         rc = apply_one(conn, set, &set->items[i], err, errlen);
         if (rc != OD_OK)
@@ -333,8 +362,6 @@ od_migrations_apply(PGconn *conn, const od_migration_set *set, FILE *out, char *
     }
     fprintf(out, "migrations: %zu applied now, %zu in total\n", done, set->n);
 unlock:
-    free(versions);
-    free(checksums);
     PQclear(res);
     run(conn, "SELECT pg_advisory_unlock(" OD_MIGRATE_LOCK ")", ignored, sizeof(ignored),
         "unlock");

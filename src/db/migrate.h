@@ -42,6 +42,11 @@ void od_migrations_free(od_migration_set *set);
 void od_migrations_compare(const od_migration_set *set, const char *const *versions,
                            const char *const *checksums, size_t n, od_migration_status *st);
 
+/* Compares a result whose rows are (version, checksum) with set. Returns OD_OK,
+ * or OD_ENOMEM. */
+od_rc od_migrations_compare_result(const od_migration_set *set, const PGresult *res,
+                                   od_migration_status *st);
+
 /* Applies the pending migrations of set on conn (the owner role), reporting each
  * on out. Refuses, changing nothing, when an applied file changed or vanished.
  * Returns OD_OK, OD_EINVAL (refused) or OD_EDB (a migration failed and was rolled

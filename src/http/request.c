@@ -11,6 +11,7 @@
 #include "http/problem.h"
 
 #define OD_DRAIN_CHUNK 65536
+#define OD_DRAIN_MAX   ((size_t)64 * 1024 * 1024)  /* beyond this, close instead */
 
 static const char *
 env_or(const od_request *r, const char *name, const char *dflt)
@@ -40,13 +41,18 @@ od_req_env(const od_request *r, const char *name)
     return FCGX_GetParam(name, r->fcgx->envp);
 }
 
+/* Reads and discards the rest of a refused body, so that nginx, which sends the
+ * whole body before it reads the answer, gets the answer and not a reset. Bounded:
+ * a body streamed forever is cut off when the connection closes. */
 static void
 drain(od_request *r)
 {
     char scratch[OD_DRAIN_CHUNK];
+    size_t total = 0;
+    int n;
 
-    while (FCGX_GetStr(scratch, sizeof(scratch), r->fcgx->in) > 0)
-        ;
+    while (total < OD_DRAIN_MAX && (n = FCGX_GetStr(scratch, sizeof(scratch), r->fcgx->in)) > 0)
+        total += (size_t)n;
 }
 
 od_rc
@@ -72,7 +78,7 @@ od_req_body(od_request *r, const char **data, size_t *len)
         want = (size_t)v;
     }
     /* With a known length read exactly that; otherwise grow up to the cap. */
-    alloc = want > 0 ? want : 8192;
+    alloc = want > 0 ? want : (cap < 8192 ? cap : 8192);
     buf = od_arena_alloc(r->arena, alloc + 1);
     if (buf == NULL)
         return OD_EIO;
@@ -85,6 +91,10 @@ od_req_body(od_request *r, const char **data, size_t *len)
             if (cl != NULL && *cl != '\0')
                 break;  /* read the declared length */
             if (alloc >= cap) {
+                char probe;
+
+                if (FCGX_GetStr(&probe, 1, r->fcgx->in) <= 0)
+                    break;  /* exactly cap bytes: allowed */
                 drain(r);
                 return OD_ETOOBIG;
             }
@@ -151,7 +161,14 @@ od_req_json(od_request *r)
         od_resp_problem(r, 400, NULL, "the request body could not be read");
         return NULL;
     }
-    if (od_json_parse(data, len, &o, &offset, &why) != OD_OK) {
+    if (od_json_parse(data, len, &o, &offset, &why) == OD_OK && o == NULL) {
+        json_object *p = od_problem_for(r, 422, OD_PT_VALIDATION, "the body is null");
+
+        od_problem_add_error(p, "#", "expected a JSON object, not null");
+        od_resp_problem_doc(r, p, NULL);
+        return NULL;
+    }
+    if (o == NULL) {
         json_object *p = od_problem_for(r, 400, OD_PT_MALFORMED_JSON,
                                         od_arena_printf(r->arena, "malformed JSON at byte %zu: %s",
                                                         offset, why));
@@ -232,12 +249,10 @@ od_resp_problem(od_request *r, int status, const char *type, const char *detail)
 }
 
 void
-od_resp_unavailable(od_request *r)
+od_resp_unavailable(od_request *r, const char *type, const char *detail)
 {
     char hdr[64];
 
     snprintf(hdr, sizeof(hdr), "Retry-After: %d\r\n", r->cfg->retry_after);
-    od_resp_problem_doc(r, od_problem_for(r, 503, OD_PT_DB_UNAVAILABLE,
-                                          "the database is unreachable; retry later"),
-                        hdr);
+    od_resp_problem_doc(r, od_problem_for(r, 503, type, detail), hdr);
 }

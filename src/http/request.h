@@ -71,7 +71,8 @@ void od_resp_problem_doc(od_request *r, json_object *problem, const char *header
 /* Builds and sends a problem document in one call. */
 void od_resp_problem(od_request *r, int status, const char *type, const char *detail);
 
-/* Sends 503 database-unavailable with Retry-After. */
-void od_resp_unavailable(od_request *r);
+/* Sends a 503 problem of type (NULL: about:blank) with Retry-After set to
+ * ODYSSEY_RETRY_AFTER. */
+void od_resp_unavailable(od_request *r, const char *type, const char *detail);
 
 #endif

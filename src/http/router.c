@@ -49,6 +49,23 @@ path_matches(const char *pattern, const char *path, od_arena *a, od_route_match 
     return true;
 }
 
+/* Appends ", method" (or "method" first) to allow when it fits. */
+static void
+append_method(char *allow, size_t allowlen, size_t *used, const char *method)
+{
+    size_t mlen = strlen(method);
+
+    if (allowlen == 0 || *used + mlen + 3 >= allowlen)
+        return;
+    if (*used > 0) {
+        memcpy(allow + *used, ", ", 2);
+        *used += 2;
+    }
+    memcpy(allow + *used, method, mlen);
+    *used += mlen;
+    allow[*used] = '\0';
+}
+
 od_route_status
 od_router_match(const od_route *routes, size_t n, const char *method, const char *path,
                 od_arena *a, od_route_match *m, char *allow, size_t allowlen)
@@ -67,21 +84,12 @@ od_router_match(const od_route *routes, size_t n, const char *method, const char
     if (allowlen > 0)
         allow[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        size_t mlen;
-
         if (!path_matches(routes[i].pattern, path, a, NULL))
             continue;
         path_known = true;
-        mlen = strlen(routes[i].method);
-        if (allowlen > 0 && used + mlen + 3 < allowlen) {
-            if (used > 0) {
-                memcpy(allow + used, ", ", 2);
-                used += 2;
-            }
-            memcpy(allow + used, routes[i].method, mlen);
-            used += mlen;
-            allow[used] = '\0';
-        }
+        append_method(allow, allowlen, &used, routes[i].method);
+        if (strcmp(routes[i].method, "GET") == 0)
+            append_method(allow, allowlen, &used, "HEAD");  /* served by GET */
     }
     return path_known ? OD_ROUTE_METHOD_NOT_ALLOWED : OD_ROUTE_NOT_FOUND;
 }

@@ -11,14 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
 #include "api/api.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/notify.h"
+#include "core/sigpipe.h"
 #include "db/migrate.h"
 #include "server/listen.h"
 #include "server/worker.h"
@@ -34,6 +35,7 @@ typedef struct slot {
     bool ready;         /* it reported that it serves */
     bool stopping;      /* it was sent SIGTERM */
     long started_ms;
+    long kill_at_ms;    /* when stopping: SIGKILL if still alive then */
 } slot;
 
 typedef struct pool {
@@ -47,76 +49,28 @@ typedef struct pool {
     slot slots[OD_POOL_MAX_SLOTS];
     int crashes;              /* early deaths in a row */
     long next_spawn_ms;       /* crash backoff: no spawn before this */
-    bool draining;
-    long drain_deadline_ms;
+    bool draining;            /* SIGTERM arrived: waiting for the workers to exit */
 } pool;
 
-static volatile sig_atomic_t got_term, got_hup, got_chld;
-static int sig_pipe[2] = { -1, -1 };
-
-static void
-on_signal(int signo)
-{
-    int saved = errno;
-
-    if (signo == SIGTERM || signo == SIGINT)
-        got_term = 1;
-    else if (signo == SIGHUP)
-        got_hup = 1;
-    else if (signo == SIGCHLD)
-        got_chld = 1;
-    if (write(sig_pipe[1], "s", 1) < 0) {
-        /* pipe full: a wake-up is pending anyway */
-    }
-    errno = saved;
-}
-
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
+/* Arms the signals the master reacts to. */
 static int
 setup_signals(void)
 {
-    struct sigaction sa;
-
-    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+    if (od_sig_open() != 0)
         return -1;
-    memset(&sa, 0, sizeof(sa));
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGCHLD, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
+    od_sig_catch(SIGTERM);
+    od_sig_catch(SIGINT);
+    od_sig_catch(SIGHUP);
+    od_sig_catch(SIGCHLD);
+    od_sig_ignore(SIGPIPE);
     return 0;
-}
-
-static void
-restore_child_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = SIG_DFL;
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGCHLD, &sa, NULL);
-    close(sig_pipe[0]);
-    close(sig_pipe[1]);
 }
 
 static void
 spawn(pool *p)
 {
     slot *s = NULL;
+    sigset_t old;
     pid_t pid;
 
     for (int i = 0; i < OD_POOL_MAX_SLOTS && s == NULL; i++) {
@@ -127,30 +81,50 @@ spawn(pool *p)
         od_log_error("pool: no free worker slot");
         return;
     }
+    /* Signals stay blocked across fork until the child has its own handlers,
+     * so a SIGTERM sent to a new worker is never run by a copy of ours. */
+    od_sig_block(&old);
     pid = fork();
+    if (pid == 0) {
+        close(p->ready_pipe[0]);
+        _exit(od_worker_main(p->cfg, p->listen_fd, p->ready_pipe[1], &old));
+    }
+    od_sig_unblock(&old);
     if (pid < 0) {
         od_log_error("pool: fork failed: %s", strerror(errno));
-        p->next_spawn_ms = now_ms() + OD_BACKOFF_FIRST_MS;
+        p->next_spawn_ms = od_now_ms() + OD_BACKOFF_FIRST_MS;
         return;
     }
-    if (pid == 0) {
-        int code;
-
-        restore_child_signals();
-        close(p->ready_pipe[0]);
-        code = od_worker_main(p->cfg, p->listen_fd, p->ready_pipe[1]);
-        _exit(code);
-    }
-    *s = (slot){ .pid = pid, .gen = p->gen, .started_ms = now_ms() };
+    *s = (slot){ .pid = pid, .gen = p->gen, .started_ms = od_now_ms() };
     od_log_debug("pool: started worker %ld", (long)pid);
 }
 
+/* Tells a worker to drain; it is killed if it still runs after the timeout. */
 static void
-stop_worker(slot *s)
+stop_worker(const pool *p, slot *s)
 {
     if (s->pid > 0 && !s->stopping) {
         kill(s->pid, SIGTERM);
         s->stopping = true;
+        s->kill_at_ms = od_now_ms() + p->cfg->shutdown_timeout * 1000L;
+    }
+}
+
+/* Kills the workers that outlived their drain. */
+static void
+kill_overdue(pool *p)
+{
+    long now = od_now_ms();
+
+    for (int i = 0; i < OD_POOL_MAX_SLOTS; i++) {
+        slot *s = &p->slots[i];
+
+        if (s->pid > 0 && s->stopping && now > s->kill_at_ms) {
+            od_log_warn("pool: worker %ld did not drain within %d s; killing it", (long)s->pid,
+                        p->cfg->shutdown_timeout);
+            kill(s->pid, SIGKILL);
+            s->kill_at_ms = now + 60000;
+        }
     }
 }
 
@@ -169,7 +143,7 @@ reap(pool *p)
 
             if (s->pid != pid)
                 continue;
-            lived = now_ms() - s->started_ms;
+            lived = od_now_ms() - s->started_ms;
             clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
             if (s->stopping || (clean && !p->draining)) {
                 od_log_debug("pool: worker %ld exited (%s)", (long)pid,
@@ -189,7 +163,7 @@ reap(pool *p)
                     delay = OD_BACKOFF_FIRST_MS << (p->crashes > 9 ? 9 : p->crashes - 1);
                     if (delay > OD_BACKOFF_MAX_MS)
                         delay = OD_BACKOFF_MAX_MS;
-                    p->next_spawn_ms = now_ms() + delay;
+                    p->next_spawn_ms = od_now_ms() + delay;
                     od_log_error("pool: workers are crashing (%d in a row); next start in "
                                  "%ld ms", p->crashes, delay);
                 } else {
@@ -260,13 +234,16 @@ maintain(pool *p)
 {
     int want = od_config_worker_count(p->cfg);
     int current = 0, old = 0, pending = 0;
-    long now = now_ms();
+    long now = od_now_ms();
 
     for (int i = 0; i < OD_POOL_MAX_SLOTS; i++) {
         slot *s = &p->slots[i];
 
         if (s->pid == 0 || s->stopping)
             continue;
+        /* A worker that serves and has outlived the crash window ends a streak. */
+        if (p->crashes > 0 && s->ready && now - s->started_ms >= OD_EARLY_DEATH_MS)
+            p->crashes = 0;
         if (s->gen == p->gen) {
             current++;
             if (!s->ready)
@@ -281,7 +258,7 @@ maintain(pool *p)
         if (current + old > want) {
             for (int i = 0; i < OD_POOL_MAX_SLOTS; i++) {
                 if (p->slots[i].pid && !p->slots[i].stopping && p->slots[i].gen != p->gen) {
-                    stop_worker(&p->slots[i]);
+                    stop_worker(p, &p->slots[i]);
                     return;
                 }
             }
@@ -293,7 +270,7 @@ maintain(pool *p)
     for (; current > want; current--) {
         for (int i = OD_POOL_MAX_SLOTS - 1; i >= 0; i--) {
             if (p->slots[i].pid && !p->slots[i].stopping) {
-                stop_worker(&p->slots[i]);
+                stop_worker(p, &p->slots[i]);
                 break;
             }
         }
@@ -320,11 +297,14 @@ static void
 begin_drain(pool *p)
 {
     p->draining = true;
-    p->drain_deadline_ms = now_ms() + p->cfg->shutdown_timeout * 1000L;
     od_notify("STOPPING=1");
+    /* No new connections: nginx gets an immediate refusal (a 502 problem with
+     * Retry-After) instead of waiting in a backlog nobody will serve. What is
+     * queued already is served by the draining workers. */
+    od_listen_unlink(p->cfg->socket);
     od_log_info("pool: draining %d workers", live_workers(p));
     for (int i = 0; i < OD_POOL_MAX_SLOTS; i++)
-        stop_worker(&p->slots[i]);
+        stop_worker(p, &p->slots[i]);
 }
 
 int
@@ -350,8 +330,13 @@ od_pool_main(od_config *cfg, char *const *envp)
         goto cleanup;
     }
     p.listen_fd = od_listen_open(cfg->socket, cfg->socket_mode, err, sizeof(err));
-    if (p.listen_fd < 0 || FCGX_Init() != 0) {
+    if (p.listen_fd < 0) {
         od_log_error("%s", err);
+        code = 1;
+        goto cleanup;
+    }
+    if (FCGX_Init() != 0) {
+        od_log_error("pool: libfcgi failed to initialise");
         code = 1;
         goto cleanup;
     }
@@ -361,39 +346,26 @@ od_pool_main(od_config *cfg, char *const *envp)
     od_notify("READY=1");
     for (;;) {
         struct pollfd fds[2] = {
-            { .fd = sig_pipe[0], .events = POLLIN },
+            { .fd = od_sig_fd(), .events = POLLIN },
             { .fd = p.ready_pipe[0], .events = POLLIN },
         };
-        char drain[64];
+        bool term;
 
         poll(fds, 2, p.draining ? 100 : 250);
-        while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
-            ;
-        if (got_chld) {
-            got_chld = 0;
+        od_sig_drain();
+        if (od_sig_take(SIGCHLD))
             reap(&p);
-        }
         read_ready(&p);
-        if (got_term && !p.draining) {
-            got_term = 0;
+        term = od_sig_take(SIGTERM);
+        term = od_sig_take(SIGINT) || term;
+        if (term && !p.draining)
             begin_drain(&p);
-        }
-        if (got_hup) {
-            got_hup = 0;
-            if (!p.draining)
-                reload(&p);
-        }
+        if (od_sig_take(SIGHUP) && !p.draining)
+            reload(&p);
+        kill_overdue(&p);
         if (p.draining) {
             if (live_workers(&p) == 0)
                 break;
-            if (now_ms() > p.drain_deadline_ms) {
-                od_log_warn("pool: shutdown timeout; killing %d workers", live_workers(&p));
-                for (int i = 0; i < OD_POOL_MAX_SLOTS; i++) {
-                    if (p.slots[i].pid)
-                        kill(p.slots[i].pid, SIGKILL);
-                }
-                p.drain_deadline_ms = now_ms() + 60000;
-            }
             continue;
         }
         maintain(&p);
@@ -402,7 +374,8 @@ od_pool_main(od_config *cfg, char *const *envp)
 cleanup:
     if (p.listen_fd >= 0) {
         close(p.listen_fd);
-        od_listen_unlink(cfg->socket);
+        if (!p.draining)
+            od_listen_unlink(cfg->socket);
     }
     od_migrations_free(&p.migrations);
     od_config_free(cfg);

@@ -1,87 +1,54 @@
 /* worker.c: the accept loop of a pool worker. The worker waits on the shared
- * listening socket (epoll, EPOLLEXCLUSIVE: one wakes per connection) and on a
+ * listening socket (epoll, EPOLLEXCLUSIVE: one wakes per connection) and on the
  * signal pipe; it accepts the connection itself and hands it to libfcgi, so a
- * SIGTERM never interrupts a request: it is noticed between requests. */
+ * SIGTERM never interrupts a request: it is noticed between requests. On SIGTERM
+ * the worker serves what is already queued on the socket, then exits. */
 #include "server/worker.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdbool.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
 #include "api/api.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/log.h"
+#include "core/sigpipe.h"
 #include "db/db.h"
 #include "http/request.h"
 
 #define OD_ARENA_CAP ((size_t)256 * 1024 * 1024)
 
-static volatile sig_atomic_t stop_requested;
-static int sig_pipe[2] = { -1, -1 };
+typedef struct worker {
+    const od_config *cfg;  /* borrowed */
+    od_arena *arena;       /* per-request memory */
+    od_db *db;             /* primary */
+    od_db *replica;        /* read replica, or NULL */
+    FCGX_Request fcgx;
+} worker;
 
 static void
-on_term(int signo)
-{
-    int saved = errno;
-
-    (void)signo;
-    stop_requested = 1;
-    if (write(sig_pipe[1], "T", 1) < 0) {
-        /* the pipe is full: a wake-up is already pending */
-    }
-    errno = saved;
-}
-
-static int
-setup_signals(void)
-{
-    struct sigaction sa;
-
-    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
-        return -1;
-    memset(&sa, 0, sizeof(sa));
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;  /* reads and writes of a request resume */
-    sa.sa_handler = on_term;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGHUP, &sa, NULL);  /* reload is the master's business */
-    sigaction(SIGPIPE, &sa, NULL);
-    sa.sa_handler = SIG_DFL;
-    sigaction(SIGCHLD, &sa, NULL);
-    return 0;
-}
-
-static double
-elapsed_ms(const struct timespec *start)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) * 1000.0 +
-           (double)(now.tv_nsec - start->tv_nsec) / 1e6;
-}
-
-static void
-serve_one(FCGX_Request *fcgx, od_arena *arena, const od_config *cfg, od_db *db,
-          od_db *replica)
+serve(worker *w, int fd)
 {
     od_request r;
     od_log_request line;
 
-    od_req_init(&r, fcgx, arena, cfg);
-    r.db = db;
-    r.replica = replica;
+    /* Top of the loop turn: the last request's memory and borrowed objects go. */
+    od_arena_reset(w->arena);
+    w->fcgx.ipcFd = fd;
+    /* FCGX_Accept_r first finishes the previous request and would close a
+     * connection it does not believe kept; it then reads the real flag. */
+    w->fcgx.keepConnection = 1;
+    if (FCGX_Accept_r(&w->fcgx) < 0)
+        return;  /* a broken FastCGI exchange: libfcgi closed the connection */
+    od_req_init(&r, &w->fcgx, w->arena, w->cfg);
+    r.db = w->db;
+    r.replica = w->replica;
     od_api_handle(&r);
     line = (od_log_request){
         .req_id = r.request_id,
@@ -91,26 +58,43 @@ serve_one(FCGX_Request *fcgx, od_arena *arena, const od_config *cfg, od_db *db,
         .method = r.method,
         .route = r.match.route ? r.match.route->pattern : NULL,
         .status = r.status,
-        .latency_ms = elapsed_ms(&r.started),
+        .latency_ms = od_elapsed_ms(&r.started),
         .rows_read = r.rows_read,
         .rows_written = r.rows_written,
     };
     od_log_req(&line);
+    FCGX_Finish_r(&w->fcgx);
+    if (w->fcgx.ipcFd >= 0) {
+        /* The web server asked to keep the connection; we serve one request per
+         * connection so that a draining worker holds no idle connection. */
+        close(w->fcgx.ipcFd);
+        w->fcgx.ipcFd = -1;
+    }
 }
 
 int
-od_worker_main(const od_config *cfg, int listen_fd, int ready_fd)
+od_worker_main(const od_config *cfg, int listen_fd, int ready_fd, const sigset_t *parent_mask)
 {
     pid_t master = getppid(), me = getpid();
     struct epoll_event ev, events[2];
-    FCGX_Request fcgx;
-    od_arena *arena = NULL;
-    od_db *db = NULL, *replica = NULL;
+    worker w = { .cfg = cfg };
     long served = 0;
     int ep = -1, code = 1;
 
     prctl(PR_SET_NAME, "odyssey-api:wk", 0, 0, 0);
-    if (setup_signals() != 0 || (arena = od_arena_create(OD_ARENA_CAP)) == NULL ||
+    /* The master's handlers and pipe are not ours: replace them before any
+     * signal is let through. */
+    od_sig_close();
+    if (od_sig_open() != 0) {
+        od_log_error("worker: cannot create the signal pipe: %s", strerror(errno));
+        return 1;
+    }
+    od_sig_catch(SIGTERM);
+    od_sig_catch(SIGINT);
+    od_sig_ignore(SIGHUP);   /* reload is the master's business */
+    od_sig_ignore(SIGPIPE);
+    od_sig_unblock(parent_mask);
+    if ((w.arena = od_arena_create(OD_ARENA_CAP)) == NULL ||
         (ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
         od_log_error("worker: cannot set up: %s", strerror(errno));
         goto cleanup;
@@ -120,14 +104,14 @@ od_worker_main(const od_config *cfg, int listen_fd, int ready_fd)
     if (epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) != 0)
         goto cleanup;
     ev.events = EPOLLIN;
-    ev.data.fd = sig_pipe[0];
-    if (epoll_ctl(ep, EPOLL_CTL_ADD, sig_pipe[0], &ev) != 0)
+    ev.data.fd = od_sig_fd();
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, od_sig_fd(), &ev) != 0)
         goto cleanup;
     /* A database that is down now is not fatal: requests get 503 until it returns. */
-    db = od_db_open(cfg->database_url, "odyssey-api", cfg);
+    w.db = od_db_open(cfg->database_url, "odyssey-api", cfg);
     if (cfg->replica_url[0] != '\0')
-        replica = od_db_open(cfg->replica_url, "odyssey-api-replica", cfg);
-    if (db == NULL || FCGX_InitRequest(&fcgx, listen_fd, 0) != 0) {
+        w.replica = od_db_open(cfg->replica_url, "odyssey-api-replica", cfg);
+    if (w.db == NULL || FCGX_InitRequest(&w.fcgx, listen_fd, 0) != 0) {
         od_log_error("worker: out of memory at start");
         goto cleanup;
     }
@@ -135,57 +119,44 @@ od_worker_main(const od_config *cfg, int listen_fd, int ready_fd)
         od_log_warn("worker: cannot report readiness: %s", strerror(errno));
     close(ready_fd);
     ready_fd = -1;
-    while (!stop_requested && (cfg->max_requests == 0 || served < cfg->max_requests)) {
-        int n = epoll_wait(ep, events, 2, 1000);
-        bool can_accept = false;
+    while (cfg->max_requests == 0 || served < cfg->max_requests) {
+        int fd, n;
 
+        if (od_sig_pending(SIGTERM) || od_sig_pending(SIGINT)) {
+            /* Draining: serve what is already queued, exit when nothing is. */
+            fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            if (fd < 0)
+                break;
+            serve(&w, fd);
+            served++;
+            continue;
+        }
+        n = epoll_wait(ep, events, 2, 1000);
         if (getppid() != master)
             break;  /* orphaned: the master is gone, so is our supervision */
         for (int i = 0; i < n; i++) {
-            if (events[i].data.fd == sig_pipe[0]) {
-                char drain[16];
-
-                while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
-                    ;
-            } else {
-                can_accept = true;
+            if (events[i].data.fd == od_sig_fd()) {
+                od_sig_drain();
+                continue;
             }
+            /* Accept even when a SIGTERM came with it: EPOLLEXCLUSIVE woke only us. */
+            fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            if (fd < 0)
+                continue;  /* another worker took it (EAGAIN), or the client left */
+            serve(&w, fd);
+            served++;
         }
-        if (!can_accept || stop_requested)
-            continue;
-        int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-        if (fd < 0)
-            continue;  /* another worker took it (EAGAIN), or the client left */
-        /* Top of the loop turn: last request's memory and borrowed objects go. */
-        od_arena_reset(arena);
-        fcgx.ipcFd = fd;
-        /* FCGX_Accept_r first finishes the previous request and would close a
-         * connection it does not believe kept; it then reads the real flag. */
-        fcgx.keepConnection = 1;
-        if (FCGX_Accept_r(&fcgx) < 0) {
-            /* A broken FastCGI exchange: libfcgi closed the connection. */
-            continue;
-        }
-        serve_one(&fcgx, arena, cfg, db, replica);
-        FCGX_Finish_r(&fcgx);
-        if (fcgx.ipcFd >= 0) {
-            /* The web server asked to keep the connection; we serve one request per
-             * connection so that a draining worker holds no idle connection. */
-            close(fcgx.ipcFd);
-            fcgx.ipcFd = -1;
-        }
-        served++;
     }
     code = 0;
     od_log_debug("worker: exiting after %ld requests", served);
 cleanup:
     if (ready_fd >= 0)
         close(ready_fd);
-    od_db_close(replica);
-    od_db_close(db);
-    od_arena_destroy(arena);
+    od_db_close(w.replica);
+    od_db_close(w.db);
+    od_arena_destroy(w.arena);
     if (ep >= 0)
         close(ep);
+    od_sig_close();
     return code;
 }

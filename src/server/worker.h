@@ -3,11 +3,16 @@
 #ifndef OD_WORKER_H
 #define OD_WORKER_H
 
+#include <signal.h>
+
 #include "core/config.h"
 
 /* Serves requests on listen_fd until SIGTERM, cfg->max_requests requests, or the
- * master's death. Writes its pid to ready_fd once it can serve. Returns the
- * process exit code. cfg is borrowed. */
-int od_worker_main(const od_config *cfg, int listen_fd, int ready_fd);
+ * master's death. Signals are blocked on entry (the master forks with them
+ * blocked); it installs its own handlers, then restores parent_mask. Writes its
+ * pid to ready_fd once it can serve. Returns the process exit code. cfg is
+ * borrowed. */
+int od_worker_main(const od_config *cfg, int listen_fd, int ready_fd,
+                   const sigset_t *parent_mask);
 
 #endif

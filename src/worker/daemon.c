@@ -4,67 +4,47 @@
 #include "worker/daemon.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/notify.h"
+#include "core/sigpipe.h"
 #include "db/db.h"
 #include "db/queue_stats.h"
 
-static volatile sig_atomic_t got_term, got_hup;
-static int sig_pipe[2] = { -1, -1 };
-
-static void
-on_signal(int signo)
+/* Makes sure the LISTEN connection is up and listening. A reconnect (noticed by
+ * od_db_ready) is a new session that listens to nothing: *epoch remembers the
+ * connection LISTEN ran on. Returns whether notifications can arrive. */
+static bool
+ensure_listening(od_db *listener, unsigned long *epoch)
 {
-    int saved = errno;
-
-    if (signo == SIGHUP)
-        got_hup = 1;
-    else
-        got_term = 1;
-    if (write(sig_pipe[1], "s", 1) < 0) {
-        /* a wake-up is pending already */
-    }
-    errno = saved;
+    if (od_db_ready(listener) != OD_OK)
+        return false;
+    if (*epoch == od_db_epoch(listener))
+        return true;
+    if (od_db_command(listener, "LISTEN odyssey_jobs") != OD_OK)
+        return false;
+    *epoch = od_db_epoch(listener);
+    od_log_info("daemon: listening for odyssey_jobs notifications");
+    return true;
 }
 
-static int
-setup_signals(void)
+/* Logs and frees the notifications libpq has read. Returns whether there were any. */
+static bool
+take_notifications(PGconn *lc)
 {
-    struct sigaction sa;
+    PGnotify *nt;
+    bool any = false;
 
-    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
-        return -1;
-    memset(&sa, 0, sizeof(sa));
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
-    return 0;
-}
-
-/* Makes sure the LISTEN connection is up and listening. */
-static void
-ensure_listening(od_db *listener, bool *listening)
-{
-    if (*listening && od_db_ready(listener) == OD_OK && od_db_conn(listener) != NULL)
-        return;
-    *listening = false;
-    if (od_db_ready(listener) == OD_OK && od_db_command(listener, "LISTEN odyssey_jobs") == OD_OK) {
-        *listening = true;
-        od_log_info("daemon: listening for odyssey_jobs notifications");
+    while ((nt = PQnotifies(lc)) != NULL) {
+        od_log_debug("daemon: woken by %s", nt->relname);
+        PQfreemem(nt);
+        any = true;
     }
+    return any;
 }
 
 int
@@ -72,14 +52,18 @@ od_daemon_main(od_config *cfg, char *const *envp)
 {
     od_arena *arena = od_arena_create(0);
     od_db *db = NULL, *listener = NULL;
-    bool listening = false;
+    unsigned long listen_epoch = 0;
     long turns = 0, last_available = -1;
 
-    if (arena == NULL || setup_signals() != 0) {
+    if (arena == NULL || od_sig_open() != 0) {
         od_log_error("daemon: cannot set up: %s", strerror(errno));
         od_arena_destroy(arena);
         return 1;
     }
+    od_sig_catch(SIGTERM);
+    od_sig_catch(SIGINT);
+    od_sig_catch(SIGHUP);
+    od_sig_ignore(SIGPIPE);
     db = od_db_open(cfg->database_url, "odyssey-worker", cfg);
     listener = od_db_open(cfg->database_url, "odyssey-worker-listen", cfg);
     if (db == NULL || listener == NULL) {
@@ -92,18 +76,16 @@ od_daemon_main(od_config *cfg, char *const *envp)
     od_log_info("daemon: started with %d runners, polling every %d ms", cfg->runners,
                 cfg->poll_interval);
     od_notify("READY=1");
-    while (!got_term) {
+    while (!od_sig_pending(SIGTERM) && !od_sig_pending(SIGINT)) {
         struct pollfd fds[2];
         PGconn *lc;
         long available;
-        char drain[16];
         int nfds = 1;
 
-        if (got_hup) {
+        if (od_sig_take(SIGHUP)) {
             od_config fresh;
             char err[512];
 
-            got_hup = 0;
             od_notify("RELOADING=1");
             if (od_config_load(&fresh, envp, err, sizeof(err)) == OD_OK) {
                 od_config_free(cfg);
@@ -116,7 +98,7 @@ od_daemon_main(od_config *cfg, char *const *envp)
             od_notify("READY=1");
         }
         od_arena_reset(arena);
-        ensure_listening(listener, &listening);
+        lc = ensure_listening(listener, &listen_epoch) ? od_db_conn(listener) : NULL;
         /* One look at the queue per turn; the job kinds that consume it arrive
          * with the queue issue. */
         if (od_db_ready(db) == OD_OK &&
@@ -125,24 +107,19 @@ od_daemon_main(od_config *cfg, char *const *envp)
             last_available = available;
         }
         turns++;
-        fds[0] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
-        lc = listening ? od_db_conn(listener) : NULL;
+        fds[0] = (struct pollfd){ .fd = od_sig_fd(), .events = POLLIN };
         if (lc != NULL) {
             fds[1] = (struct pollfd){ .fd = PQsocket(lc), .events = POLLIN };
             nfds = 2;
         }
-        poll(fds, (nfds_t)nfds, cfg->poll_interval);
-        while (read(sig_pipe[0], drain, sizeof(drain)) > 0)
-            ;
+        /* Notifications read while checking the connection wake us at once. */
+        if (lc == NULL || !take_notifications(lc))
+            poll(fds, (nfds_t)nfds, cfg->poll_interval);
+        od_sig_drain();
         if (lc != NULL && (fds[1].revents & (POLLIN | POLLERR | POLLHUP))) {
-            PGnotify *nt;
-
-            if (PQconsumeInput(lc) == 0)
-                listening = false;
-            while ((nt = PQnotifies(lc)) != NULL) {
-                od_log_debug("daemon: woken by %s", nt->relname);
-                PQfreemem(nt);
-            }
+            /* A failure here shows as a lost connection at the next od_db_ready. */
+            PQconsumeInput(lc);
+            take_notifications(lc);
         }
     }
     od_notify("STOPPING=1");
@@ -150,7 +127,6 @@ od_daemon_main(od_config *cfg, char *const *envp)
     od_db_close(listener);
     od_db_close(db);
     od_arena_destroy(arena);
-    close(sig_pipe[0]);
-    close(sig_pipe[1]);
+    od_sig_close();
     return 0;
 }

@@ -164,20 +164,19 @@ def wait_ready(timeout=15):
     return wait_for(ok, timeout, 0.1)
 
 
-def restart_api():
-    pid = pid_of("api")
-    if alive(pid):
-        os.kill(pid, signal.SIGTERM)
-        wait_for(lambda: not alive(pid), 30)
-    start_program("api")
-    assert wait_ready(), "the pool did not come back"
-
-
 def psql(sql, user="owner", check=True, stdin=None):
     """Runs SQL as the owner (or the application role) over TCP."""
     url = ENV["ODYSSEY_ADMIN_DATABASE_URL"] if user == "owner" else ENV["DATABASE_URL"]
     return subprocess.run(["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
                           capture_output=True, text=True, check=check, input=stdin)
+
+
+def psql_super(sql):
+    """Runs SQL as the cluster's superuser (peer auth over the unix socket)."""
+    return subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-tA",
+                           "-h", ENV["ODYSSEY_PG_SOCKET_DIR"], "-p", ENV["ODYSSEY_PG_PORT"],
+                           "-d", "odyssey", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                          capture_output=True, text=True, check=True)
 
 
 def pg_ctl(action):

@@ -32,6 +32,26 @@ class DatabaseDown(StackCase):
             self.assertEqual(request("GET", "/api/v1/me", token=TOKEN).status, 200)
 
 
+class Readiness(StackCase):
+    def test_readyz_without_ledger_or_with_pending_migrations(self):
+        psql("ALTER TABLE schema_migrations RENAME TO schema_migrations_aside")
+        try:
+            for _ in range(4):  # every worker
+                doc = self.assertProblem(request("GET", "/readyz"), 503)
+                self.assertIn("not been migrated", doc["detail"])
+            psql("CREATE TABLE schema_migrations (LIKE schema_migrations_aside); "
+                 "GRANT SELECT ON schema_migrations TO odyssey_app")
+            for _ in range(4):
+                r = request("GET", "/readyz")
+                doc = self.assertProblem(r, 503)
+                self.assertIn("pending", doc["detail"])
+                self.assertEqual(r.headers["retry-after"], "7")
+        finally:
+            psql("DROP TABLE IF EXISTS schema_migrations; "
+                 "ALTER TABLE schema_migrations_aside RENAME TO schema_migrations")
+        self.assertTrue(wait_ready())
+
+
 class Statements(StackCase):
     def test_result_type_change_reprepares(self):
         self.assertEqual(request("GET", "/api/v1/me", token=TOKEN).status, 200)

@@ -56,7 +56,7 @@ class AppProblems(StackCase):
     def test_405_with_allow(self):
         r = request("PUT", "/api/v1/me", token=self.token, body={})
         self.assertProblem(r, 405)
-        self.assertEqual(r.headers["allow"], "GET, PATCH")
+        self.assertEqual(r.headers["allow"], "GET, HEAD, PATCH")
 
     def test_400_malformed_json_gives_byte_offset(self):
         r = request("PATCH", "/api/v1/me", token=self.token, body=b'{"display_name": "x",}',
@@ -89,6 +89,19 @@ class AppProblems(StackCase):
         doc = self.assertProblem(r, 422, PROBLEM_TYPES + "validation")
         pointers = sorted(e["pointer"] for e in doc["errors"])
         self.assertEqual(pointers, ["#/a~1b", "#/display_name", "#/email"])
+
+    def test_null_and_scalar_bodies(self):
+        doc = self.assertProblem(request("PATCH", "/api/v1/me", token=self.token, body=b"null",
+                                         headers={"Content-Type": "application/json"}), 422)
+        self.assertEqual(doc["errors"][0]["pointer"], "#")
+        doc = self.assertProblem(request("PATCH", "/api/v1/me", token=self.token, body=b"5",
+                                         headers={"Content-Type": "application/json"}), 422)
+        self.assertEqual(doc["errors"][0]["pointer"], "#")
+
+    def test_head_is_served_by_get(self):
+        r = request("HEAD", "/healthz")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.body, b"")
 
     def test_422_not_an_object(self):
         r = request("PATCH", "/api/v1/me", token=self.token, body=[1, 2])

@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 
-from stack import (ENV, StackCase, alive, children, log_lines, pid_of, request, restart_api,
+from stack import (ENV, VAR, StackCase, alive, children, log_lines, pid_of, psql_super, request,
                    start_program, wait_for, wait_ready)
 
 TOKEN = ENV["ODYSSEY_TOKEN_ADMIN"]
@@ -84,6 +84,9 @@ class Pool(StackCase):
         os.kill(master, signal.SIGTERM)
         time.sleep(1.0)
         self.assertTrue(alive(master), "the master must wait for the in-flight request")
+        # no new connections while draining: the socket is gone, nginx answers at once
+        self.assertFalse(os.path.exists(os.path.join(VAR, "run", "api.sock")))
+        self.assertProblem(request("GET", "/healthz"), 502)
         locker.stdin.write("COMMIT;\n\\q\n")
         locker.stdin.flush()
         locker.wait(10)
@@ -154,6 +157,17 @@ class QueueDaemon(StackCase):
         subprocess.run(["psql", "-X", "-q", ENV["DATABASE_URL"], "-c", "NOTIFY odyssey_jobs"],
                        check=True, capture_output=True)
         self.assertTrue(wait_for(lambda: any("woken by odyssey_jobs" in l for l in log_lines("worker")), 5))
+        # a lost LISTEN session is re-established: notifications still wake it
+        psql_super("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                   "WHERE application_name = 'odyssey-worker-listen'")
+        listens = lambda: sum("listening for odyssey_jobs" in l for l in log_lines("worker"))
+        before = listens()
+        self.assertTrue(wait_for(lambda: listens() > before, 10), "LISTEN not re-established")
+        woken = lambda: sum("woken by odyssey_jobs" in l for l in log_lines("worker"))
+        n = woken()
+        subprocess.run(["psql", "-X", "-q", ENV["DATABASE_URL"], "-c", "NOTIFY odyssey_jobs"],
+                       check=True, capture_output=True)
+        self.assertTrue(wait_for(lambda: woken() > n, 5))
         os.kill(pid, signal.SIGHUP)
         self.assertTrue(wait_for(lambda: any("settings reloaded" in l for l in log_lines("worker")), 5))
         os.kill(pid, signal.SIGTERM)

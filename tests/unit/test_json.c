@@ -41,6 +41,29 @@ test_errors_have_offsets(void)
 }
 
 static void
+test_scalars_and_null(void)
+{
+    json_object *o = (json_object *)1;
+    size_t off;
+    const char *why;
+
+    CU_ASSERT_EQUAL(od_json_parse("5", 1, &o, &off, &why), OD_OK);
+    CU_ASSERT_EQUAL(json_object_get_int(o), 5);
+    json_object_put(o);
+    CU_ASSERT_EQUAL(od_json_parse("true", 4, &o, &off, &why), OD_OK);
+    CU_ASSERT(json_object_get_boolean(o));
+    json_object_put(o);
+    CU_ASSERT_EQUAL(od_json_parse("1.5 ", 4, &o, &off, &why), OD_OK);
+    json_object_put(o);
+    o = (json_object *)1;
+    CU_ASSERT_EQUAL(od_json_parse("null", 4, &o, &off, &why), OD_OK);
+    CU_ASSERT_PTR_NULL(o);
+    CU_ASSERT_EQUAL(od_json_parse("tru", 3, &o, &off, &why), OD_EINVAL);
+    CU_ASSERT_EQUAL(od_json_parse("\"abc", 4, &o, &off, &why), OD_EINVAL);
+    CU_ASSERT_EQUAL(off, 4);
+}
+
+static void
 test_nul_and_depth(void)
 {
     json_object *o;
@@ -92,6 +115,7 @@ test_own_puts_at_reset(void)
 static const od_unit_case cases[] = {
     { "valid document", test_valid },
     { "errors carry byte offsets", test_errors_have_offsets },
+    { "bare scalars and null", test_scalars_and_null },
     { "NUL bytes and depth are refused", test_nul_and_depth },
     { "invalid UTF-8 is refused", test_invalid_utf8 },
     { "pointer tokens escape ~ and /", test_pointer_token },

@@ -76,9 +76,9 @@ test_method_not_allowed_lists_allow(void)
 
     CU_ASSERT_EQUAL(match(a, "POST", "/api/v1/customers/7", &m, allow),
                     OD_ROUTE_METHOD_NOT_ALLOWED);
-    CU_ASSERT_STRING_EQUAL(allow, "GET, DELETE");
+    CU_ASSERT_STRING_EQUAL(allow, "GET, HEAD, DELETE");
     CU_ASSERT_EQUAL(match(a, "PUT", "/api/v1/me", &m, allow), OD_ROUTE_METHOD_NOT_ALLOWED);
-    CU_ASSERT_STRING_EQUAL(allow, "GET, PATCH");
+    CU_ASSERT_STRING_EQUAL(allow, "GET, HEAD, PATCH");
     od_arena_destroy(a);
 }
 
