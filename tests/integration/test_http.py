@@ -3,8 +3,9 @@ headers, problem documents for the application's errors and for nginx's own."""
 import os
 import socket
 import ssl
+import subprocess
 
-from stack import ENV, URL, StackCase, request
+from stack import ENV, URL, StackCase, request, wait_ready
 
 PROBLEM_TYPES = "urn:odyssey:problem:"
 
@@ -139,6 +140,26 @@ class NginxProblems(StackCase):
         r = request("PATCH", "/api/v1/me", token=ENV["ODYSSEY_TOKEN_ADMIN"], body=body,
                     headers={"Content-Type": "application/json"})
         self.assertProblem(r, 413)
+
+    def test_504_when_the_pool_does_not_answer_in_time(self):
+        # The test stack gives nginx a 5 s fastcgi_read_timeout; a lock that
+        # /readyz waits on keeps the worker from answering.
+        locker = subprocess.Popen(["psql", "-X", "-q", "-tA", ENV["ODYSSEY_ADMIN_DATABASE_URL"]],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+        try:
+            locker.stdin.write("BEGIN; LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE; "
+                               "SELECT 'locked';\n")
+            locker.stdin.flush()
+            self.assertIn("locked", locker.stdout.readline())
+            r = request("GET", "/readyz", timeout=30)
+            self.assertProblem(r, 504)
+            self.assertEqual(r.headers["retry-after"], "5")
+        finally:
+            locker.stdin.write("COMMIT;\n\\q\n")
+            locker.stdin.flush()
+            locker.wait(10)
+        self.assertTrue(wait_ready())
 
     def test_400_bad_request(self):
         # An HTTP/1.1 request without Host is a 400 from nginx itself.

@@ -1,0 +1,62 @@
+/* test_db.c: the SQLSTATE -> HTTP table, and a connection to a server that is
+ * not there: no crash, no hang, OD_EUNAVAIL. */
+#include <string.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "unit.h"
+
+static void
+test_sqlstate_table(void)
+{
+    CU_ASSERT_EQUAL(od_db_http_status("23505"), 409);  /* unique_violation */
+    CU_ASSERT_EQUAL(od_db_http_status("23503"), 409);  /* foreign_key_violation */
+    CU_ASSERT_EQUAL(od_db_http_status("23514"), 422);  /* check_violation */
+    CU_ASSERT_EQUAL(od_db_http_status("23502"), 422);  /* not_null_violation */
+    CU_ASSERT_EQUAL(od_db_http_status("22P02"), 422);  /* invalid_text_representation */
+    CU_ASSERT_EQUAL(od_db_http_status("40001"), 503);  /* serialization_failure */
+    CU_ASSERT_EQUAL(od_db_http_status("40P01"), 503);  /* deadlock_detected */
+    CU_ASSERT_EQUAL(od_db_http_status("57014"), 503);  /* statement timeout */
+    CU_ASSERT_EQUAL(od_db_http_status("08006"), 503);  /* connection_failure */
+    CU_ASSERT_EQUAL(od_db_http_status("53300"), 503);  /* too_many_connections */
+    CU_ASSERT_EQUAL(od_db_http_status("42501"), 500);  /* insufficient_privilege */
+    CU_ASSERT_EQUAL(od_db_http_status("42P01"), 500);  /* undefined_table */
+    CU_ASSERT_EQUAL(od_db_http_status(""), 500);
+}
+
+static void
+test_unreachable_server(void)
+{
+    char *env[] = { "ODYSSEY_DB_CONNECT_TIMEOUT=1", NULL };
+    static od_stmt st = OD_STMT("unit_select_one", "SELECT 1", 0, true);
+    od_config cfg;
+    char err[256];
+    od_arena *a = od_arena_create(0);
+    PGresult *res = (PGresult *)1;
+    od_db *db;
+    time_t t0 = time(NULL);
+
+    od_log_init("test_db", OD_LOG_ERROR);
+    CU_ASSERT_EQUAL_FATAL(od_config_load(&cfg, env, err, sizeof(err)), OD_OK);
+    /* port 1 on loopback: nothing listens, the connection is refused */
+    db = od_db_open("postgresql://nobody:secret@127.0.0.1:1/none", "unit", &cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+    CU_ASSERT_PTR_NULL(od_db_conn(db));
+    CU_ASSERT_EQUAL(od_db_epoch(db), 0);
+    CU_ASSERT_EQUAL(od_db_ready(db), OD_EUNAVAIL);
+    CU_ASSERT_EQUAL(od_db_exec(db, a, &st, NULL, &res), OD_EUNAVAIL);
+    CU_ASSERT_PTR_NULL(res);
+    CU_ASSERT(time(NULL) - t0 < 5);
+    od_db_close(db);
+    od_arena_destroy(a);
+    od_config_free(&cfg);
+}
+
+static const od_unit_case cases[] = {
+    { "SQLSTATE to HTTP status", test_sqlstate_table },
+    { "an unreachable server gives OD_EUNAVAIL", test_unreachable_server },
+};
+
+OD_UNIT_MAIN("db", cases)
