@@ -122,6 +122,39 @@ class Pool(StackCase):
         self.assertEqual(set(statuses), {200}, [s for s in statuses if s != 200])
         self.assertTrue(any("settings reloaded" in l for l in log_lines("api")))
 
+    def test_sighup_applies_new_settings_and_refuses_bad_ones(self):
+        path = ENV["ODYSSEY_CONFIG"]
+        with open(path) as f:
+            original = f.read()
+        body = b'{"display_name": "' + b"y" * 3000 + b'"}'
+        try:
+            self.assertEqual(request("PATCH", "/api/v1/me", token=TOKEN, body=body,
+                                     headers={"Content-Type": "application/json"}).status, 422)
+            with open(path, "a") as f:
+                f.write("ODYSSEY_BODY_MAX=2048\n")
+            before = set(workers())
+            os.kill(pid_of("api"), signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: len(workers()) == 2 and not (set(workers()) & before), 20))
+            r = request("PATCH", "/api/v1/me", token=TOKEN, body=body,
+                        headers={"Content-Type": "application/json"})
+            self.assertProblem(r, 413)
+            # an invalid file is refused and the running workers stay
+            with open(path, "a") as f:
+                f.write("ODYSSEY_WORKERS=lots\n")
+            before = set(workers())
+            os.kill(pid_of("api"), signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: any("reload refused" in l and "ODYSSEY_WORKERS" in l
+                                                 for l in log_lines("api")), 5))
+            time.sleep(0.5)
+            self.assertEqual(set(workers()), before)
+            self.assertEqual(request("GET", "/api/v1/me", token=TOKEN).status, 200)
+        finally:
+            with open(path, "w") as f:
+                f.write(original)
+            before = set(workers())
+            os.kill(pid_of("api"), signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: len(workers()) == 2 and not (set(workers()) & before), 20))
+
     def test_worker_recycled_after_max_requests(self):
         # The test stack sets ODYSSEY_MAX_REQUESTS=50.
         before = set(workers())
