@@ -14,12 +14,25 @@ typedef struct od_api_env {
 /* Borrows env for the life of the process. */
 void od_api_init(const od_api_env *env);
 
+/* Sets up and tears down what a worker process keeps between requests (its
+ * membership cache). */
+void od_api_worker_start(void);
+void od_api_worker_stop(void);
+
 /* Returns the environment set by od_api_init (borrowed). */
 const od_api_env *od_api_get_env(void);
 
 /* Routes r, authenticates it when the route asks, and runs the handler. Always
  * leaves a response sent (r->status != 0). */
 void od_api_handle(od_request *r);
+
+/* Returns the route table (borrowed, static) and its length, for tests and docs. */
+const od_route *od_api_routes(size_t *n);
+
+/* Writes an audit row for r's caller, vendor, address, user agent, request id
+ * and break-glass justification, in the request's transaction. */
+od_rc od_api_audit(od_request *r, const char *action, const char *entity,
+                   const char *entity_id, const char *before_json, const char *after_json);
 
 /* Answers a failed data-access call: 503 + Retry-After when the database is
  * unreachable, the SQLSTATE's status otherwise (500 without internals). */

@@ -8,6 +8,9 @@
 void od_h_healthz(od_request *r);
 void od_h_readyz(od_request *r);
 
+/* vendor.c */
+void od_h_vendor_get(od_request *r);
+
 /* me.c */
 void od_h_me_get(od_request *r);
 void od_h_me_patch(od_request *r);

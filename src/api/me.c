@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "auth/rbac.h"
+#include "auth/tenancy.h"
 #include "api/handlers.h"
 #include "core/json.h"
 #include "db/users.h"
@@ -11,16 +13,53 @@
 #define OD_DISPLAY_NAME_MAX 200
 
 static void
+add_perm(const char *name, void *arg)
+{
+    json_object_array_add(arg, json_object_new_string(name));
+}
+
+static json_object *
+str_or_null(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}
+
+/* The caller: who, where, as what, allowed to do what, and where else. */
+static void
 send_user(od_request *r, const od_user *u)
 {
     json_object *o = od_json_own(r->arena, json_object_new_object());
-    json_object *user = json_object_new_object();
+    json_object *user = json_object_new_object(), *perms = json_object_new_array();
+    json_object *links = json_object_new_array(), *vendor = NULL;
+    const od_membership_set *ms = r->memberships;
 
     json_object_object_add(user, "id", json_object_new_string(u->id));
-    json_object_object_add(user, "email", u->email ? json_object_new_string(u->email) : NULL);
-    json_object_object_add(user, "display_name",
-                           u->display_name ? json_object_new_string(u->display_name) : NULL);
+    json_object_object_add(user, "email", str_or_null(u->email));
+    json_object_object_add(user, "display_name", str_or_null(u->display_name));
     json_object_object_add(o, "user", user);
+    if (r->vendor_id != NULL) {
+        vendor = json_object_new_object();
+        json_object_object_add(vendor, "id", json_object_new_string(r->vendor_id));
+        json_object_object_add(vendor, "name", str_or_null(r->vendor_name));
+    }
+    json_object_object_add(o, "vendor", vendor);
+    json_object_object_add(o, "role", str_or_null(r->role));
+    od_rbac_perm_each(r->perms, add_perm, perms);
+    json_object_object_add(o, "permissions", perms);
+    json_object_object_add(o, "break_glass", json_object_new_boolean(r->break_glass));
+    json_object_object_add(o, "platform_admin",
+                           json_object_new_boolean(ms != NULL && ms->platform_admin));
+    for (size_t i = 0; ms != NULL && i < ms->n; i++) {
+        json_object *l = json_object_new_object();
+
+        json_object_object_add(l, "vendor_id", json_object_new_string(ms->items[i].vendor_id));
+        json_object_object_add(l, "vendor_name", str_or_null(ms->items[i].vendor_name));
+        json_object_object_add(l, "vendor_status", json_object_new_string(
+                                   ms->items[i].vendor_active ? "active" : "suspended"));
+        json_object_object_add(l, "role", str_or_null(od_rbac_role_name(ms->items[i].role)));
+        json_object_array_add(links, l);
+    }
+    json_object_object_add(o, "memberships", links);
     od_resp_json(r, 200, o);
 }
 

@@ -1,27 +1,56 @@
-/* routes.c: the route table and the dispatcher. */
+/* routes.c: the route table and the dispatcher. Every authenticated request goes
+ * through the same steps, in one place: verify the token, load the caller's
+ * memberships, resolve the vendor and role, check the route's permission, open the
+ * transaction that carries the row-level-security context, run the handler, commit
+ * (or roll back) before the answer leaves. */
 #include "api/api.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "api/handlers.h"
 #include "auth/authn.h"
+#include "auth/mcache.h"
+#include "auth/rbac.h"
+#include "auth/tenancy.h"
+#include "core/clock.h"
 #include "core/log.h"
+#include "db/audit.h"
+#include "db/context.h"
 #include "db/db.h"
 #include "http/problem.h"
 
+#define AUTH   OD_ROUTE_AUTH
+#define VENDOR (OD_ROUTE_AUTH | OD_ROUTE_VENDOR)
+
 static const od_route routes[] = {
-    { "GET",   "/healthz",   od_h_healthz, OD_ROUTE_PUBLIC },
-    { "GET",   "/readyz",    od_h_readyz,  OD_ROUTE_PUBLIC },
-    { "GET",   "/api/v1/me", od_h_me_get,  OD_ROUTE_AUTH },
-    { "PATCH", "/api/v1/me", od_h_me_patch, OD_ROUTE_AUTH },
+    { "GET",   "/healthz",   od_h_healthz,  OD_ROUTE_PUBLIC, OD_PERM_NONE },
+    { "GET",   "/readyz",    od_h_readyz,   OD_ROUTE_PUBLIC, OD_PERM_NONE },
+    { "GET",   "/api/v1/me", od_h_me_get,   AUTH, OD_PERM_NONE },
+    { "PATCH", "/api/v1/me", od_h_me_patch, AUTH, OD_PERM_NONE },
+    { "GET",   "/api/v1/vendor", od_h_vendor_get, VENDOR, OD_PERM_VENDOR_MANAGE },
 };
 
 static const od_api_env *api_env;
+static od_mcache *mcache;  /* this worker's memberships, at most OD_MCACHE_TTL_MS old */
 
 void
 od_api_init(const od_api_env *env)
 {
     api_env = env;
+}
+
+void
+od_api_worker_start(void)
+{
+    mcache = od_mcache_create(256);
+}
+
+void
+od_api_worker_stop(void)
+{
+    od_mcache_destroy(mcache);
+    mcache = NULL;
 }
 
 const od_api_env *
@@ -30,11 +59,143 @@ od_api_get_env(void)
     return api_env;
 }
 
+const od_route *
+od_api_routes(size_t *n)
+{
+    *n = sizeof(routes) / sizeof(routes[0]);
+    return routes;
+}
+
+od_rc
+od_api_audit(od_request *r, const char *action, const char *entity, const char *entity_id,
+             const char *before_json, const char *after_json)
+{
+    const char *ua = od_req_env(r, "HTTP_USER_AGENT");
+    od_audit_entry e = {
+        .actor_user_id = r->user_id,
+        .actor_role = r->role,
+        .vendor_id = r->vendor_id,
+        .action = action,
+        .entity = entity,
+        .entity_id = entity_id,
+        .before_json = before_json,
+        .after_json = after_json,
+        .ip = od_req_env(r, "REMOTE_ADDR"),
+        .user_agent = ua ? od_arena_strndup(r->arena, ua, strnlen(ua, 512)) : NULL,
+        .request_id = r->request_id,
+        .justification = r->break_glass ? r->justification : NULL,
+    };
+    PGresult *res;
+
+    return od_audit_write(r->db, r->arena, &e, &res);
+}
+
+/* Records a refusal by the permission check of a sensitive route, in a
+ * transaction of its own (the request itself does nothing). */
+static void
+audit_denial(od_request *r)
+{
+    const char *id = r->match.nparams > 0 ? r->match.values[0] : NULL;
+
+    if (od_context_begin(r->db, r->arena, r->user_id, r->vendor_id, false) != OD_OK)
+        return;
+    if (od_api_audit(r, "deny", r->match.route->pattern, id, NULL, NULL) == OD_OK)
+        od_context_end(r->db, true);
+    else
+        od_context_end(r->db, false);
+}
+
+/* Resolves who the caller is here and opens the request's transaction. Returns
+ * false after answering when the request must stop. */
+static bool
+enter_scope(od_request *r, const od_route *route)
+{
+    const char *xv = od_req_env(r, "HTTP_X_VENDOR_ID");
+    const char *just = od_req_env(r, "HTTP_X_BREAK_GLASS_JUSTIFICATION");
+    const char *detail;
+    char vendor[37];
+    od_membership_set *ms = od_arena_alloc(r->arena, sizeof(*ms));
+    od_tenancy t;
+    PGresult *res = NULL;
+    od_rc rc;
+    int status;
+
+    if (xv != NULL && *xv != '\0' && !od_uuid_canonical(xv, vendor)) {
+        status = od_tenancy_refusal(OD_TENANCY_BAD_VENDOR_HEADER, &detail);
+        od_resp_problem(r, status, NULL, detail);
+        return false;
+    }
+    if (xv != NULL && *xv == '\0')
+        xv = NULL;
+    rc = ms != NULL ? od_db_ready(r->db) : OD_ENOMEM;
+    if (rc == OD_OK && !od_mcache_get(mcache, r->user_id, xv ? vendor : NULL, od_now_ms(),
+                                      r->arena, ms)) {
+        rc = od_context_memberships(r->db, r->arena, r->user_id, xv ? vendor : NULL, ms, &res);
+        if (rc == OD_OK)
+            od_mcache_put(mcache, r->user_id, xv ? vendor : NULL, od_now_ms(), ms);
+    }
+    if (rc != OD_OK) {
+        od_api_db_fail(r, rc, res);
+        return false;
+    }
+    t = od_tenancy_resolve(ms, xv ? vendor : NULL, just, (route->flags & OD_ROUTE_VENDOR) != 0);
+    status = od_tenancy_refusal(t.outcome, &detail);
+    if (status != 0) {
+        od_resp_problem(r, status, NULL, detail);
+        return false;
+    }
+    r->memberships = ms;
+    r->vendor_id = t.vendor_id;
+    r->vendor_name = t.vendor_name;
+    r->role = od_rbac_role_name(t.role);
+    r->perms = t.perms;
+    r->break_glass = t.break_glass;
+    r->justification = t.break_glass ? just : NULL;
+    if (route->perm != OD_PERM_NONE && (t.perms & route->perm) == 0) {
+        if (route->flags & OD_ROUTE_SENSITIVE)
+            audit_denial(r);
+        od_resp_problem(r, 403, NULL, od_arena_printf(r->arena, "your role (%s) does not "
+                        "allow %s", r->role ? r->role : "none", od_rbac_perm_name(route->perm)));
+        return false;
+    }
+    rc = od_context_begin(r->db, r->arena, r->user_id, r->vendor_id,
+                          t.role == OD_ROLE_SUPERADMIN);
+    if (rc == OD_OK && t.break_glass)
+        rc = od_api_audit(r, "break_glass", "vendors", r->vendor_id, NULL, NULL);
+    if (rc != OD_OK) {
+        if (r->db != NULL)
+            od_context_end(r->db, false);
+        od_api_db_fail(r, rc, res);
+        return false;
+    }
+    r->in_transaction = true;
+    return true;
+}
+
+/* Commits what the handler did when it answered below 400, else rolls back. A
+ * commit that fails turns the answer into a problem: nothing was kept. */
+static void
+leave_scope(od_request *r)
+{
+    bool commit = r->status > 0 && r->status < 400;
+    od_rc rc;
+
+    if (!r->in_transaction)
+        return;
+    r->in_transaction = false;
+    rc = od_context_end(r->db, commit);
+    if (commit && rc != OD_OK) {
+        od_resp_reset(r);
+        od_api_db_fail(r, rc, NULL);
+    }
+}
+
 void
 od_api_handle(od_request *r)
 {
     char allow[128];
     char header[160];
+    const od_route *route;
 
     switch (od_router_match(routes, sizeof(routes) / sizeof(routes[0]), r->method, r->path,
                             r->arena, &r->match, allow, sizeof(allow))) {
@@ -51,12 +212,24 @@ od_api_handle(od_request *r)
     case OD_ROUTE_FOUND:
         break;
     }
-    if ((r->match.route->flags & OD_ROUTE_AUTH) && !od_authn(r))
+    route = r->match.route;
+    if ((route->flags & OD_ROUTE_AUTH) && !od_authn(r))
         return;
-    r->match.route->handler(r);
-    if (r->status == 0) {
-        od_log_error("handler for %s %s sent no response", r->method, r->match.route->pattern);
-        od_resp_problem(r, 500, NULL, "the server failed to answer");
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if ((route->flags & OD_ROUTE_AUTH) && !enter_scope(r, route))
+            return;
+        route->handler(r);
+        if (r->status == 0) {
+            od_log_error("handler for %s %s set no response", r->method, route->pattern);
+            od_resp_problem(r, 500, NULL, "the server failed to answer");
+        }
+        leave_scope(r);
+        if (!r->stale_statement)
+            return;
+        /* A migration invalidated a prepared statement inside the transaction,
+         * which is lost; the statement is prepared afresh, so run once more. */
+        r->stale_statement = false;
+        od_resp_reset(r);
     }
 }
 
@@ -71,6 +244,14 @@ od_api_db_fail(od_request *r, od_rc rc, PGresult *res)
         return;
     }
     state = od_db_sqlstate(res);
+    if (rc == OD_EDB && od_db_stale_statement(res) && !r->stale_statement) {
+        /* od_api_handle runs the request again with the statement prepared afresh. */
+        od_log_info("request %s: a prepared statement went stale (SQLSTATE %s); running "
+                    "the request again", r->request_id ? r->request_id : "-", state);
+        r->stale_statement = true;
+        od_resp_unavailable(r, NULL, "the schema changed; retry");
+        return;
+    }
     status = rc == OD_EDB ? od_db_http_status(state) : 500;
     if (status == 503) {
         od_resp_unavailable(r, NULL, "the database is busy; retry later");

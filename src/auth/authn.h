@@ -1,15 +1,29 @@
 /* authn.h: authentication of a request: the bearer token is verified with the
- * worker's JWT settings and the caller's user id put on the request. */
+ * worker's key set (HS256 secret, PEM public key, JWKS file) and claim settings,
+ * and the caller's user id put on the request. */
 #ifndef OD_AUTHN_H
 #define OD_AUTHN_H
 
 #include <stdbool.h>
 
+#include "core/config.h"
+#include "core/status.h"
 #include "http/request.h"
 
-/* Verifies the request's bearer token. Returns true and sets r->user_id, or
- * answers 401 (problem + WWW-Authenticate: Bearer error="invalid_token") and
- * returns false. */
+/* Loads the process-wide key set from cfg (borrowed; read now, not kept), replacing
+ * one loaded before. Call once at worker start. Returns OD_OK, or OD_EINVAL /
+ * OD_ENOMEM after logging an error that names the setting (a key file that cannot
+ * be read or used); the key set loaded before, if any, is kept then. */
+od_rc od_authn_init(const od_config *cfg);
+
+/* Releases the process-wide key set (at worker exit; harmless when none). */
+void od_authn_shutdown(void);
+
+/* Verifies the request's bearer token. Loads the key set on first use if
+ * od_authn_init was not called, and re-reads a changed JWKS file once its reload
+ * interval has passed. Returns true and sets r->user_id (arena-owned), or answers
+ * 401 (problem + WWW-Authenticate: Bearer error="invalid_token") and returns false;
+ * a key set that cannot be loaded answers 500. */
 bool od_authn(od_request *r);
 
 #endif

@@ -15,7 +15,7 @@
 
 #define OD_CONFIG_LINE_MAX 4096
 
-typedef enum { K_STR, K_INT, K_LONG, K_OCTAL, K_LEVEL } key_type;
+typedef enum { K_STR, K_INT, K_LONG, K_OCTAL, K_LEVEL, K_PATH, K_CHOICE } key_type;
 
 typedef struct key {
     const char *name;   /* without the ODYSSEY_ prefix */
@@ -53,6 +53,17 @@ static const key keys[] = {
       "expected aud claim (empty: not checked)" },
     { "JWT_LEEWAY", K_INT, F(jwt_leeway), "60", 0, 3600,
       "seconds of clock skew allowed when checking exp and nbf" },
+    { "JWT_PUBLIC_KEY_FILE", K_PATH, F(jwt_public_key_file), "", 0, 0,
+      "PEM public key (BEGIN PUBLIC KEY) that verifies RS256 or ES256 tokens "
+      "(empty: none)" },
+    { "JWT_PUBLIC_KEY_ALG", K_CHOICE, F(jwt_public_key_alg), "RS256", 0, 0,
+      "the one algorithm of that key: RS256 or ES256" },
+    { "JWT_PUBLIC_KEY_KID", K_STR, F(jwt_public_key_kid), "", 0, 0,
+      "kid of that key (empty: it verifies tokens without a kid)" },
+    { "JWKS_FILE", K_PATH, F(jwks_file), "", 0, 0,
+      "JWK set file ({\"keys\":[...]}) of RS256/ES256 keys chosen by kid (empty: none)" },
+    { "JWKS_RELOAD_INTERVAL", K_INT, F(jwks_reload_interval), "60", 0, 86400,
+      "seconds between looks for a changed JWKS file (0: at start and SIGHUP only)" },
     { "STORAGE_DIR", K_STR, F(storage_dir), "/var/lib/odyssey/storage", 0, 0,
       "directory for uploads and generated files" },
     { "MASTER_KEY_FILE", K_STR, F(master_key_file), "/etc/odyssey/master.key", 0, 0,
@@ -77,11 +88,19 @@ static const key keys[] = {
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
+/* The accepted values of each K_CHOICE key, "|"-separated. */
+static const struct {
+    size_t offset;       /* of the field in od_config */
+    const char *values;
+} choices[] = {
+    { F(jwt_public_key_alg), "RS256|ES256" },
+};
+
 void
 od_config_free(od_config *c)
 {
     for (size_t i = 0; i < NKEYS; i++) {
-        if (keys[i].type == K_STR) {
+        if (keys[i].type == K_STR || keys[i].type == K_PATH || keys[i].type == K_CHOICE) {
             char **p = (char **)((char *)c + keys[i].offset);
 
             free(*p);
@@ -106,6 +125,34 @@ parse_long(const char *s, int base, long *out)
     return 0;
 }
 
+/* Returns the "|"-separated values accepted by the K_CHOICE key k. */
+static const char *
+choices_of(const key *k)
+{
+    for (size_t i = 0; i < sizeof(choices) / sizeof(choices[0]); i++) {
+        if (choices[i].offset == k->offset)
+            return choices[i].values;
+    }
+    return "";
+}
+
+/* Returns 1 when value is one of the "|"-separated values, else 0. */
+static int
+is_choice(const char *values, const char *value)
+{
+    size_t n = strlen(value);
+    const char *p = values;
+
+    while (n > 0 && p != NULL) {
+        if (strncmp(p, value, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+            return 1;
+        p = strchr(p, '|');
+        if (p != NULL)
+            p++;
+    }
+    return 0;
+}
+
 /* Stores value into the field of k. Returns 0, or -1 with err filled. */
 static int
 set_value(od_config *c, const key *k, const char *value, const char *origin,
@@ -114,8 +161,20 @@ set_value(od_config *c, const key *k, const char *value, const char *origin,
     char *field = (char *)c + k->offset;
     long v;
 
+    if (k->type == K_PATH && value[0] != '\0' && value[0] != '/') {
+        snprintf(err, errlen, "ODYSSEY_%s (%s): expected an absolute path or nothing, "
+                 "got \"%s\"", k->name, origin, value);
+        return -1;
+    }
+    if (k->type == K_CHOICE && !is_choice(choices_of(k), value)) {
+        snprintf(err, errlen, "ODYSSEY_%s (%s): expected one of %s, got \"%s\"", k->name,
+                 origin, choices_of(k), value);
+        return -1;
+    }
     switch (k->type) {
-    case K_STR: {
+    case K_STR:
+    case K_PATH:
+    case K_CHOICE: {
         char *d = strdup(value);
 
         if (d == NULL) {

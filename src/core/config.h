@@ -23,6 +23,11 @@ typedef struct od_config {
     char *jwt_issuer;          /* expected iss; "" = not checked */
     char *jwt_audience;        /* expected aud; "" = not checked */
     int jwt_leeway;            /* seconds of clock skew allowed on exp/nbf */
+    char *jwt_public_key_file; /* PEM public key for RS256/ES256; "" = none */
+    char *jwt_public_key_alg;  /* its one algorithm: "RS256" or "ES256" */
+    char *jwt_public_key_kid;  /* its kid; "" = it verifies tokens without a kid */
+    char *jwks_file;           /* JWK set of keys chosen by kid; "" = none */
+    int jwks_reload_interval;  /* seconds between looks for a changed JWKS; 0 = never */
     char *storage_dir;         /* uploads and generated files */
     char *master_key_file;     /* key that wraps data keys (envelope encryption) */
     char *migrations_dir;      /* numbered sql/ files */

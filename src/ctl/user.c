@@ -74,7 +74,7 @@ user_add(const od_config *cfg, int argc, char **argv)
                    "INSERT INTO users (id, email, display_name) VALUES ($1, $2, $3) "
                    "ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, "
                    "display_name = COALESCE(EXCLUDED.display_name, users.display_name) "
-                   "RETURNING id", 3, params, "user.add", "users", NULL, after, true);
+                   "RETURNING id", 3, params, "create", "users", NULL, after, true);
     json_object_put(after);
     PQfinish(conn);
     return code;
@@ -114,7 +114,7 @@ user_link(const od_config *cfg, int argc, char **argv)
                    "INSERT INTO user_links (user_id, vendor_id, role, status) "
                    "VALUES ($1, $2::uuid, $3::od_role, 'active') "
                    "ON CONFLICT (user_id, vendor_id) DO UPDATE SET role = EXCLUDED.role, "
-                   "status = 'active' RETURNING id", 3, params, "user.link", "user_links",
+                   "status = 'active' RETURNING id", 3, params, "create", "user_links",
                    vendor, after, false);
     json_object_put(after);
     PQfinish(conn);
@@ -160,7 +160,7 @@ od_ctl_admin(const od_config *cfg, int argc, char **argv)
                    "INSERT INTO platform_admins (user_id, granted_by) VALUES ($1, 'odysseyctl') "
                    "ON CONFLICT (user_id) DO UPDATE SET revoked_at = NULL, revoked_by = NULL, "
                    "granted_at = now(), granted_by = 'odysseyctl' "
-                   "RETURNING user_id", 1, params, "admin.grant", "platform_admins", NULL,
+                   "RETURNING user_id", 1, params, "create", "platform_admins", NULL,
                    after, false);
     json_object_put(after);
     PQfinish(conn);

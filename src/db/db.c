@@ -19,6 +19,9 @@ struct od_db {
     char *url;               /* owned */
     char *app_name;          /* owned */
     int slot;                /* index into od_stmt.prepared_epoch */
+    bool system;             /* a cross-vendor session (the queue daemon) */
+    od_stmt *defer_st;       /* queued to follow BEGIN with the next statement, or NULL */
+    const char *const *defer_params;  /* borrowed until sent */
     unsigned long epoch;     /* changes at every successful connect */
 };
 
@@ -74,14 +77,15 @@ drop(od_db *db)
 static od_rc
 connect_now(od_db *db)
 {
-    char timeout[16], options[64];
+    char timeout[16], options[96];
     const char *keys[] = { "dbname", "application_name", "connect_timeout", "options",
                            "keepalives_idle", NULL };
     const char *vals[] = { db->url, db->app_name, timeout, options, "30", NULL };
 
     drop(db);
     snprintf(timeout, sizeof(timeout), "%d", db->cfg->db_connect_timeout);
-    snprintf(options, sizeof(options), "-c statement_timeout=%d", db->cfg->statement_timeout);
+    snprintf(options, sizeof(options), "-c statement_timeout=%d%s", db->cfg->statement_timeout,
+             db->system ? " -c odyssey.system=on" : "");
     db->conn = PQconnectdbParams(keys, vals, 1);
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
         log_conn_error(db, "connect failed");
@@ -96,7 +100,7 @@ connect_now(od_db *db)
 }
 
 od_db *
-od_db_open(const char *url, const char *app_name, const od_config *cfg)
+od_db_open(const char *url, const char *app_name, const od_config *cfg, bool system)
 {
     od_db *db;
     int slot = -1;
@@ -121,6 +125,7 @@ od_db_open(const char *url, const char *app_name, const od_config *cfg)
         return NULL;
     }
     db->cfg = cfg;
+    db->system = system;
     db->slot = slot;
     slot_used[slot] = true;
     connect_now(db);
@@ -142,8 +147,10 @@ od_db_close(od_db *db)
 od_rc
 od_db_ready(od_db *db)
 {
-    if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
-        PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+    if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+        /* Inside a transaction the connection was just used: leave it alone. */
+        if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+            return OD_OK;
         /* Read whatever the server sent while we were idle: a server that shut
          * down sent an error and closed, which turns the status bad here. */
         if (PQconsumeInput(db->conn) == 1 && PQstatus(db->conn) == CONNECTION_OK)
@@ -151,6 +158,30 @@ od_db_ready(od_db *db)
         log_conn_error(db, "connection lost");
     }
     return connect_now(db);
+}
+
+void
+od_db_defer_begin(od_db *db, od_stmt *st, const char *const *params)
+{
+    db->defer_st = st;
+    db->defer_params = params;
+}
+
+bool
+od_db_cancel_deferred(od_db *db)
+{
+    bool was = db->defer_st != NULL;
+
+    db->defer_st = NULL;
+    return was;
+}
+
+bool
+od_db_stale_statement(const PGresult *res)
+{
+    const char *state = od_db_sqlstate(res);
+
+    return strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0;
 }
 
 PGconn *
@@ -190,6 +221,10 @@ wait_result(od_db *db, PGresult **out)
                 if (keep == NULL)
                     goto lost;
                 *out = keep;
+                return OD_OK;
+            }
+            if (PQresultStatus(res) == PGRES_PIPELINE_SYNC && keep == NULL) {
+                *out = res;  /* the end of a pipeline: no NULL follows it */
                 return OD_OK;
             }
             if (keep != NULL && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
@@ -248,6 +283,17 @@ prepare(od_db *db, od_stmt *st, PGresult **err)
     if (rc != OD_OK)
         return rc;
     rc = result_rc(res);
+    if (rc == OD_EDB && strcmp(od_db_sqlstate(res), "42P05") == 0 &&
+        PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+        char dealloc[128];
+
+        /* A stale copy under the same name (a plan a migration invalidated). */
+        PQclear(res);
+        snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", st->name);
+        if (od_db_command(db, dealloc) != OD_OK)
+            return db->conn ? OD_EDB : OD_EUNAVAIL;
+        return prepare(db, st, err);
+    }
     if (rc == OD_OK) {
         st->prepared_epoch[db->slot] = db->epoch;
         PQclear(res);
@@ -259,20 +305,70 @@ prepare(od_db *db, od_stmt *st, PGresult **err)
     return rc;
 }
 
-/* Runs st once on the current connection. */
+/* Sends BEGIN, the deferred statement and st in one pipeline and reads the three
+ * answers: the request's transaction starts without a round trip of its own. */
+static od_rc
+exec_pipelined(od_db *db, od_stmt *pre, const char *const *pre_params, od_stmt *st,
+               const char *const *params, PGresult **out)
+{
+    PGresult *res[3] = { NULL, NULL, NULL }, *sync = NULL;
+    od_rc rc = OD_OK;
+    int i;
+
+    if (!PQenterPipelineMode(db->conn) ||
+        !PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
+        !PQsendQueryPrepared(db->conn, pre->name, pre->nparams, pre_params, NULL, NULL, 0) ||
+        !PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0) ||
+        !PQpipelineSync(db->conn)) {
+        log_conn_error(db, "pipeline could not be sent");
+        drop(db);
+        return OD_EUNAVAIL;
+    }
+    for (i = 0; i < 3 && rc == OD_OK; i++)
+        rc = wait_result(db, &res[i]);
+    if (rc == OD_OK)
+        rc = wait_result(db, &sync);
+    if (rc != OD_OK) {
+        for (int j = 0; j < 3; j++)
+            PQclear(res[j]);
+        return rc;  /* the connection is gone, and the pipeline with it */
+    }
+    PQclear(sync);
+    PQexitPipelineMode(db->conn);
+    /* The first failure is the one to report; the others were aborted by it. */
+    for (i = 0; i < 2 && result_rc(res[i]) == OD_OK; i++)
+        ;
+    *out = res[i];
+    for (int j = 0; j < 3; j++) {
+        if (j != i)
+            PQclear(res[j]);
+    }
+    return result_rc(*out);
+}
+
+/* Runs st once on the current connection (after a deferred BEGIN, if any). */
 static od_rc
 exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
 {
+    od_stmt *pre = db->defer_st;
     od_rc rc;
 
     *out = NULL;
+    db->defer_st = NULL;
     if (db->conn == NULL && connect_now(db) != OD_OK)
         return OD_EUNAVAIL;
+    if (pre != NULL && pre->prepared_epoch[db->slot] != db->epoch) {
+        rc = prepare(db, pre, out);
+        if (rc != OD_OK)
+            return rc;
+    }
     if (st->prepared_epoch[db->slot] != db->epoch) {
         rc = prepare(db, st, out);
         if (rc != OD_OK)
             return rc;
     }
+    if (pre != NULL)
+        return exec_pipelined(db, pre, db->defer_params, st, params, out);
     if (!PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0)) {
         log_conn_error(db, "query could not be sent");
         drop(db);
@@ -294,25 +390,25 @@ od_rc
 od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGresult **out)
 {
     unsigned long epoch = db->epoch;
+    /* Only a statement outside a transaction may be retried on a new connection:
+     * inside one, the new session would lack BEGIN and the request's context. */
+    bool outside_tx = db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_IDLE &&
+                      db->defer_st == NULL;
     od_rc rc = exec_once(db, st, params, out);
 
-    if (rc == OD_EDB) {
-        const char *state = od_db_sqlstate(*out);
-
+    if (rc == OD_EDB && od_db_stale_statement(*out)) {
         /* A migration changed what the statement refers to (0A000: cached plan
-         * must not change result type), or the server forgot it (26000). Outside
-         * a transaction it is safe to prepare again and retry once. */
-        if ((strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0) &&
-            PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
-            char dealloc[128];
-
+         * must not change result type), or the server forgot it (26000): it is
+         * prepared again at its next use (prepare replaces a stale copy). Outside
+         * a transaction it is safe to retry at once; inside one the transaction
+         * is lost, and the caller retries the request (od_db_stale_statement). */
+        st->prepared_epoch[db->slot] = 0;
+        if (outside_tx) {
             PQclear(*out);
-            snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", st->name);
-            od_db_command(db, dealloc);  /* 26000 here is expected and harmless */
-            st->prepared_epoch[db->slot] = 0;
             rc = exec_once(db, st, params, out);
         }
-    } else if (rc == OD_EUNAVAIL && st->idempotent && epoch != 0 && db->conn == NULL) {
+    } else if (rc == OD_EUNAVAIL && st->idempotent && outside_tx && epoch != 0 &&
+               db->conn == NULL) {
         /* The connection died under an idempotent statement: one fresh try. */
         rc = exec_once(db, st, params, out);
     }

@@ -30,10 +30,12 @@ typedef struct od_stmt {
 #define OD_STMT(n, text, np, idem) { .name = (n), .sql = (text), .nparams = (np), .idempotent = (idem) }
 
 /* Opens a connection to url, named app_name in pg_stat_activity, with the
- * connect and statement timeouts of cfg (borrowed; must outlive db). A failure to
- * connect now is logged and retried by od_db_ready. Returns NULL only when out of
- * memory or all slots are taken; caller frees with od_db_close. */
-od_db *od_db_open(const char *url, const char *app_name, const od_config *cfg);
+ * connect and statement timeouts of cfg (borrowed; must outlive db). With system
+ * true the session works across vendors (odyssey.system=on, which the row-level
+ * security policies of the queue tables honour): the queue daemon's connections.
+ * A failure to connect now is logged and retried by od_db_ready. Returns NULL only
+ * when out of memory or all slots are taken; caller frees with od_db_close. */
+od_db *od_db_open(const char *url, const char *app_name, const od_config *cfg, bool system);
 
 /* Closes the connection and frees db. Accepts NULL. */
 void od_db_close(od_db *db);
@@ -48,6 +50,20 @@ od_rc od_db_ready(od_db *db);
  * NULL). *out is arena-owned. */
 od_rc od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params,
                  PGresult **out);
+
+/* Queues BEGIN followed by st(params) to go out together with the next
+ * od_db_exec on db, in one round trip (libpq pipeline mode): a transaction and its
+ * settings cost no wait of their own. params are borrowed until then. */
+void od_db_defer_begin(od_db *db, od_stmt *st, const char *const *params);
+
+/* Drops a queued BEGIN that was never sent. Returns whether there was one (then
+ * there is no transaction to end). */
+bool od_db_cancel_deferred(od_db *db);
+
+/* True when res failed because a prepared statement went stale (a migration
+ * changed a result type, or the server forgot it); the statement is prepared
+ * again at its next use, so running the request again succeeds. */
+bool od_db_stale_statement(const PGresult *res);
 
 /* Runs a parameterless utility command (BEGIN, COMMIT, ROLLBACK, LISTEN x).
  * Returns OD_OK, OD_EDB or OD_EUNAVAIL. */

@@ -65,6 +65,11 @@ od_req_body(od_request *r, const char **data, size_t *len)
 
     *data = "";
     *len = 0;
+    if (r->body_read) {
+        *data = r->body;
+        *len = r->body_len;
+        return OD_OK;
+    }
     if (cl != NULL && *cl != '\0') {
         char *end;
         unsigned long long v = strtoull(cl, &end, 10);
@@ -113,8 +118,9 @@ od_req_body(od_request *r, const char **data, size_t *len)
     if (want > 0 && got != want)
         return OD_EIO;  /* the body was cut short */
     buf[got] = '\0';
-    *data = buf;
-    *len = got;
+    *data = r->body = buf;
+    *len = r->body_len = got;
+    r->body_read = true;
     return OD_OK;
 }
 
@@ -185,16 +191,37 @@ void
 od_resp_send(od_request *r, int status, const char *content_type, const char *headers,
              const char *body, size_t len)
 {
-    char head[1024];
-    int n;
-
     if (r->status != 0)
         return;
     r->status = status;
+    r->resp_type = content_type;
+    r->resp_headers = headers ? od_arena_strdup(r->arena, headers) : NULL;
+    r->resp_body = body;
+    r->resp_len = len;
+}
+
+void
+od_resp_reset(od_request *r)
+{
+    r->status = 0;
+    r->resp_type = NULL;
+    r->resp_headers = NULL;
+    r->resp_body = NULL;
+    r->resp_len = 0;
+}
+
+void
+od_resp_flush(od_request *r)
+{
+    char head[2048];
+    size_t len = r->resp_len;
+    int n;
+
     /* libfcgi's own printf knows no %zu: format here, then write bytes. */
     n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\n"
-                 "Content-Length: %zu\r\n%s\r\n", status, od_http_reason(status),
-                 content_type, len, headers ? headers : "");
+                 "Content-Length: %zu\r\n%s\r\n", r->status, od_http_reason(r->status),
+                 r->resp_type ? r->resp_type : "application/json", len,
+                 r->resp_headers ? r->resp_headers : "");
     if (n < 0 || (size_t)n >= sizeof(head)) {
         r->status = 500;
         n = snprintf(head, sizeof(head), "Status: 500 Internal Server Error\r\n"
@@ -203,7 +230,7 @@ od_resp_send(od_request *r, int status, const char *content_type, const char *he
     }
     FCGX_PutStr(head, n, r->fcgx->out);
     if (len > 0 && strcmp(r->method, "HEAD") != 0)
-        FCGX_PutStr(body, (int)len, r->fcgx->out);
+        FCGX_PutStr(r->resp_body, (int)len, r->fcgx->out);
 }
 
 void

@@ -4,6 +4,7 @@
 #ifndef OD_REQUEST_H
 #define OD_REQUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -16,6 +17,7 @@
 #include "http/router.h"
 
 struct od_db;
+struct od_membership_set;
 
 typedef struct od_request {
     od_arena *arena;          /* per-request memory; reset at the top of the accept loop */
@@ -30,10 +32,24 @@ typedef struct od_request {
     od_route_match match;     /* the route and its parameters */
     const char *user_id;      /* the verified caller, or NULL */
     const char *vendor_id;    /* the resolved tenant, or NULL */
+    const char *vendor_name;  /* its name, or NULL */
     const char *role;         /* the caller's role there, or NULL */
+    unsigned perms;           /* what the caller may do there (auth/rbac.h) */
+    bool break_glass;         /* a platform admin acting inside a vendor */
+    const char *justification;  /* X-Break-Glass-Justification, when break_glass */
+    const struct od_membership_set *memberships;  /* the caller's, for GET /me */
+    bool in_transaction;      /* the request's transaction (with its RLS context) is open */
+    bool stale_statement;     /* a prepared statement went stale: run the request again */
+    const char *body;         /* the body once read (arena-owned), for a second run */
+    size_t body_len;
+    bool body_read;
     long rows_read;           /* accounting for the request log line */
     long rows_written;
-    int status;               /* 0 until a response has been sent */
+    int status;               /* 0 until a response has been set */
+    const char *resp_type;    /* the response, held until od_resp_flush: content type */
+    const char *resp_headers; /* extra header lines (arena-owned), or NULL */
+    const char *resp_body;    /* body, valid until the arena is reset */
+    size_t resp_len;
     struct timespec started;  /* CLOCK_MONOTONIC at accept */
 } od_request;
 
@@ -53,10 +69,18 @@ od_rc od_req_body(od_request *r, const char **data, size_t *len);
  * offset) and returns NULL. The object is arena-owned. */
 json_object *od_req_json(od_request *r);
 
-/* Sends the response: status, content type, extra header lines (each ending in
- * CRLF, or NULL) and body (omitted for HEAD). A second call does nothing. */
+/* Sets the response: status, content type, extra header lines (each ending in
+ * CRLF, or NULL; copied) and body (borrowed until the arena is reset). A second
+ * call does nothing. Nothing is written until od_resp_flush, so the request's
+ * transaction can commit first and a failed commit can still change the answer. */
 void od_resp_send(od_request *r, int status, const char *content_type,
                   const char *headers, const char *body, size_t len);
+
+/* Replaces the response set so far (a failed commit turns a 200 into a 503). */
+void od_resp_reset(od_request *r);
+
+/* Writes the response to the web server (body omitted for HEAD). */
+void od_resp_flush(od_request *r);
 
 /* Sends o as application/json. */
 void od_resp_json(od_request *r, int status, json_object *o);

@@ -14,14 +14,17 @@ struct od_request;
 typedef void (*od_handler)(struct od_request *r);
 
 /* Route flags. */
-#define OD_ROUTE_PUBLIC 0x0u  /* no authentication */
-#define OD_ROUTE_AUTH   0x1u  /* a verified bearer token is required */
+#define OD_ROUTE_PUBLIC    0x0u  /* no authentication */
+#define OD_ROUTE_AUTH      0x1u  /* a verified bearer token and a membership are required */
+#define OD_ROUTE_VENDOR    0x2u  /* ... and a resolved vendor (with OD_ROUTE_AUTH) */
+#define OD_ROUTE_SENSITIVE 0x4u  /* a refusal by the permission check is audited as deny */
 
 typedef struct od_route {
     const char *method;    /* "GET", "POST", ...; HEAD is served by GET */
     const char *pattern;   /* the route template, also the log's "route" field */
     od_handler handler;
     unsigned flags;        /* OD_ROUTE_* */
+    unsigned perm;         /* the permission the caller needs (auth/rbac.h), 0 = none */
 } od_route;
 
 typedef struct od_route_match {

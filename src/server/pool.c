@@ -48,6 +48,7 @@ typedef struct pool {
     unsigned gen;             /* bumped by each reload */
     slot slots[OD_POOL_MAX_SLOTS];
     int crashes;              /* early deaths in a row */
+    long last_crash_ms;       /* when the latest of them happened */
     long next_spawn_ms;       /* crash backoff: no spawn before this */
     bool draining;            /* SIGTERM arrived: waiting for the workers to exit */
 } pool;
@@ -160,6 +161,7 @@ reap(pool *p)
                     long delay;
 
                     p->crashes++;
+                    p->last_crash_ms = od_now_ms();
                     delay = OD_BACKOFF_FIRST_MS << (p->crashes > 9 ? 9 : p->crashes - 1);
                     if (delay > OD_BACKOFF_MAX_MS)
                         delay = OD_BACKOFF_MAX_MS;
@@ -241,8 +243,10 @@ maintain(pool *p)
 
         if (s->pid == 0 || s->stopping)
             continue;
-        /* A worker that serves and has outlived the crash window ends a streak. */
-        if (p->crashes > 0 && s->ready && now - s->started_ms >= OD_EARLY_DEATH_MS)
+        /* A worker started since the last crash that serves and has outlived the
+         * crash window ends a streak. */
+        if (p->crashes > 0 && s->ready && s->started_ms >= p->last_crash_ms &&
+            now - s->started_ms >= OD_EARLY_DEATH_MS)
             p->crashes = 0;
         if (s->gen == p->gen) {
             current++;

@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "api/api.h"
+#include "auth/authn.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -50,6 +51,7 @@ serve(worker *w, int fd)
     r.db = w->db;
     r.replica = w->replica;
     od_api_handle(&r);
+    od_resp_flush(&r);
     line = (od_log_request){
         .req_id = r.request_id,
         .user_id = r.user_id,
@@ -108,13 +110,18 @@ od_worker_main(const od_config *cfg, int listen_fd, int ready_fd, const sigset_t
     if (epoll_ctl(ep, EPOLL_CTL_ADD, od_sig_fd(), &ev) != 0)
         goto cleanup;
     /* A database that is down now is not fatal: requests get 503 until it returns. */
-    w.db = od_db_open(cfg->database_url, "odyssey-api", cfg);
+    w.db = od_db_open(cfg->database_url, "odyssey-api", cfg, false);
     if (cfg->replica_url[0] != '\0')
-        w.replica = od_db_open(cfg->replica_url, "odyssey-api-replica", cfg);
+        w.replica = od_db_open(cfg->replica_url, "odyssey-api-replica", cfg, false);
     if (w.db == NULL || FCGX_InitRequest(&w.fcgx, listen_fd, 0) != 0) {
         od_log_error("worker: out of memory at start");
         goto cleanup;
     }
+    /* Token keys are loaded once per worker: a SIGHUP rolls workers, which
+     * re-reads them; a JWKS file is also re-read in place when it changes. */
+    if (od_authn_init(cfg) != OD_OK)
+        goto cleanup;
+    od_api_worker_start();
     if (write(ready_fd, &me, sizeof(me)) != (ssize_t)sizeof(me))
         od_log_warn("worker: cannot report readiness: %s", strerror(errno));
     close(ready_fd);
@@ -152,6 +159,8 @@ od_worker_main(const od_config *cfg, int listen_fd, int ready_fd, const sigset_t
 cleanup:
     if (ready_fd >= 0)
         close(ready_fd);
+    od_api_worker_stop();
+    od_authn_shutdown();
     od_db_close(w.replica);
     od_db_close(w.db);
     od_arena_destroy(w.arena);

@@ -64,8 +64,8 @@ od_daemon_main(od_config *cfg, char *const *envp)
     od_sig_catch(SIGINT);
     od_sig_catch(SIGHUP);
     od_sig_ignore(SIGPIPE);
-    db = od_db_open(cfg->database_url, "odyssey-worker", cfg);
-    listener = od_db_open(cfg->database_url, "odyssey-worker-listen", cfg);
+    db = od_db_open(cfg->database_url, "odyssey-worker", cfg, true);
+    listener = od_db_open(cfg->database_url, "odyssey-worker-listen", cfg, true);
     if (db == NULL || listener == NULL) {
         od_log_error("daemon: out of memory");
         od_db_close(db);

@@ -56,7 +56,8 @@ class Me(StackCase):
 
     def test_valid_token_without_account(self):
         r = request("GET", "/api/v1/me", token=jwt({"sub": "nobody-here", "exp": now() + 600}))
-        self.assertProblem(r, 403, "urn:odyssey:problem:no-account")
+        doc = self.assertProblem(r, 403)
+        self.assertIn("no active vendor membership", doc["detail"])
 
     def test_request_log_line_has_prd_fields_and_no_token(self):
         token = ENV["ODYSSEY_TOKEN_OPERATOR"]

@@ -27,7 +27,8 @@ class Ctl(StackCase):
         self.assertEqual(n, "17")
         n = psql(tables % ("customers_v" + hexid + "%")).stdout.strip()
         self.assertEqual(n, "33")
-        n = psql("SELECT count(*) FROM audit_log WHERE action = 'vendor.create' AND entity_id = '%s'" % vid).stdout.strip()
+        n = psql("SELECT count(*) FROM audit_log WHERE action = 'create' AND entity = 'vendors' "
+                 "AND entity_id = '%s'" % vid).stdout.strip()
         self.assertEqual(n, "1")
         self.assertEqual(ctl("vendor", "create").returncode, 2)
 
@@ -42,7 +43,8 @@ class Ctl(StackCase):
                              ENV["ODYSSEY_DEMO_VENDOR_ID"], "--role", "king").returncode, 2)
         self.assertEqual(ctl("admin", "grant", "--user", "ctl-user").returncode, 0)
         self.assertEqual(psql("SELECT count(*) FROM platform_admins WHERE user_id = 'ctl-user'").stdout.strip(), "1")
-        self.assertGreaterEqual(int(psql("SELECT count(*) FROM audit_log WHERE action IN ('user.link', 'admin.grant')").stdout), 2)
+        self.assertGreaterEqual(int(psql("SELECT count(*) FROM audit_log WHERE action = 'create' "
+                                         "AND entity IN ('user_links', 'platform_admins')").stdout), 2)
         p = ctl("token", "--user", "ctl-user", "--ttl", "60")
         self.assertEqual(p.returncode, 0)
         r = request("GET", "/api/v1/me", token=p.stdout.strip())

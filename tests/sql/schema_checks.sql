@@ -83,6 +83,7 @@ DECLARE
     vb uuid := current_setting('t.vb');
     n int;
 BEGIN
+    PERFORM set_config('odyssey.vendor_id', va::text, true);  -- RLS: act as vendor A
     FOR i IN 1 .. 400 LOOP
         EXECUTE pg_temp.product_sql(va, 'sku-' || i, NULL);
     END LOOP;
@@ -108,7 +109,9 @@ BEGIN
     -- one row per (vendor_id, external_id)
     PERFORM pg_temp.expect_error(pg_temp.product_sql(va, 'sku-1', NULL), '23505', 'duplicate external_id');
     -- ... but the same external_id in another vendor is a different row
+    PERFORM set_config('odyssey.vendor_id', vb::text, true);
     EXECUTE pg_temp.product_sql(vb, 'sku-1', NULL);
+    PERFORM set_config('odyssey.vendor_id', va::text, true);
     -- lookups compute the id
     IF NOT EXISTS (SELECT 1 FROM products WHERE vendor_id = va AND id = od_entity_id(va, 'sku-1')) THEN
         RAISE EXCEPTION 'FAIL lookup by od_entity_id';
@@ -146,6 +149,7 @@ DECLARE
     vb uuid := current_setting('t.vb');
     st text; cn text;
 BEGIN
+    PERFORM set_config('odyssey.vendor_id', va::text, true);  -- RLS: act as vendor A
     EXECUTE pg_temp.product_sql(va, 'bc-1', '0001112223334');
     BEGIN
         EXECUTE pg_temp.product_sql(va, 'bc-2', '0001112223334');
@@ -157,7 +161,9 @@ BEGIN
         END IF;
     END;
     -- the same barcode in another vendor is fine
+    PERFORM set_config('odyssey.vendor_id', vb::text, true);
     EXECUTE pg_temp.product_sql(vb, 'bc-1', '0001112223334');
+    PERFORM set_config('odyssey.vendor_id', va::text, true);
     -- via UPDATE too
     EXECUTE pg_temp.product_sql(va, 'bc-3', '0009998887776');
     PERFORM pg_temp.expect_error(format(
@@ -190,6 +196,7 @@ DECLARE
     v tsvector;
     cat_b uuid;
 BEGIN
+    PERFORM set_config('odyssey.vendor_id', va::text, true);  -- RLS: act as vendor A
     INSERT INTO products (id, vendor_id, external_id, name, brand, description, category_id, price)
     SELECT od_entity_id(va, 'tsv-1'), va, 'tsv-1', 'Crunchy Granola', 'Acme Mills',
            'Toasted oats with honey. ' || repeat('filler ', 100) || 'zanzibar', id, 4.50
@@ -227,7 +234,8 @@ BEGIN
     INSERT INTO customer_health_profiles (vendor_id, customer_id, height_cm, weight_kg, age, gender, activity_level)
     VALUES (va, od_entity_id(va, 'c-1'), 165, 70, 45, 'female', 'light');
 
-    -- child rows can never point into another tenant
+    -- child rows can never point into another tenant (acting as B, pointing at A's rows)
+    PERFORM set_config('odyssey.vendor_id', vb::text, true);
     PERFORM pg_temp.expect_error(format(
         'INSERT INTO product_images (vendor_id, product_id, url) VALUES (%L, %L, %L)',
         vb, od_entity_id(va, 'tsv-1'), 'https://img.example/1.jpg'), '23503', 'cross-tenant image');
@@ -235,18 +243,23 @@ BEGIN
         'INSERT INTO customer_health_profiles (vendor_id, customer_id, height_cm, weight_kg, age, gender, activity_level)
          VALUES (%L, %L, 180, 80, 30, %L, %L)', vb, od_entity_id(va, 'c-1'), 'male', 'moderate'),
         '23503', 'cross-tenant health profile');
+    PERFORM set_config('odyssey.vendor_id', va::text, true);
     -- vendor-scoped taxonomy: visible to its vendor only
     INSERT INTO tax_categories (vendor_id, code, label) VALUES (va, 'house_brand', 'House brand')
     RETURNING id INTO cat_b;
+    PERFORM set_config('odyssey.vendor_id', vb::text, true);
     INSERT INTO tax_categories (vendor_id, code, label) VALUES (vb, 'house_brand', 'House brand');
+    PERFORM set_config('odyssey.vendor_id', va::text, true);
     PERFORM pg_temp.expect_error(format(
         'INSERT INTO tax_categories (vendor_id, code, label) VALUES (%L, %L, %L)', va, 'house_brand', 'again'),
         '23505', 'vendor taxonomy code unique');
     EXECUTE pg_temp.product_sql(va, 'own-cat', NULL);
     UPDATE products SET category_id = cat_b WHERE vendor_id = va AND id = od_entity_id(va, 'own-cat');
+    PERFORM set_config('odyssey.vendor_id', vb::text, true);
     PERFORM pg_temp.expect_error(format(
         'UPDATE products SET category_id = %L WHERE vendor_id = %L AND id = od_entity_id(%L, %L)',
         cat_b, vb, vb, 'sku-1'), '23503', 'category of another vendor');
+    PERFORM set_config('odyssey.vendor_id', va::text, true);
     -- global rows are read-only for the app (RLS)
     PERFORM pg_temp.expect_error(
         'INSERT INTO tax_categories (code, label) VALUES (''rogue'', ''Rogue'')', '42501', 'app inserts global taxonomy');
@@ -276,12 +289,47 @@ BEGIN
     INSERT INTO jobs (kind, vendor_id, unique_key) VALUES ('connector.sync', va, 'shopify');
     -- idempotency keys are scoped by vendor
     INSERT INTO idempotency_keys (vendor_id, key, method, path, request_hash, locked_until)
-    VALUES (va, 'k1', 'POST', '/api/v1/products', sha256('x'), now() + interval '30 seconds'),
-           (vb, 'k1', 'POST', '/api/v1/products', sha256('y'), now() + interval '30 seconds');
+    VALUES (va, 'k1', 'POST', '/api/v1/products', sha256('x'), now() + interval '30 seconds');
+    PERFORM set_config('odyssey.vendor_id', vb::text, true);
+    INSERT INTO idempotency_keys (vendor_id, key, method, path, request_hash, locked_until)
+    VALUES (vb, 'k1', 'POST', '/api/v1/products', sha256('y'), now() + interval '30 seconds');
+    PERFORM set_config('odyssey.vendor_id', va::text, true);
     PERFORM pg_temp.expect_error(format(
         'INSERT INTO idempotency_keys (vendor_id, key, method, path, request_hash, locked_until)
          VALUES (%L, %L, %L, %L, sha256(%L), now())', va, 'k1', 'POST', '/p', 'z'), '23505', 'idempotency key reuse');
     INSERT INTO events (vendor_id, event_type, payload) VALUES (va, 'product.updated', '{}');
+END
+$$;
+
+-- 4b. row-level security: a query without WHERE vendor_id sees only the current
+-- vendor; no vendor context sees nothing; writing another vendor's row is refused.
+DO $$
+DECLARE
+    va uuid := current_setting('t.va');
+    vb uuid := current_setting('t.vb');
+    n int;
+BEGIN
+    PERFORM set_config('odyssey.vendor_id', va::text, true);
+    IF EXISTS (SELECT 1 FROM products WHERE vendor_id <> va)
+       OR EXISTS (SELECT 1 FROM customers WHERE vendor_id <> va)
+       OR NOT EXISTS (SELECT 1 FROM products) THEN
+        RAISE EXCEPTION 'FAIL vendor A sees rows of another vendor (or none of its own)';
+    END IF;
+    SELECT count(*) INTO n FROM products WHERE vendor_id = vb;
+    IF n <> 0 THEN
+        RAISE EXCEPTION 'FAIL vendor A sees % products of vendor B by asking for them', n;
+    END IF;
+    PERFORM pg_temp.expect_error(pg_temp.product_sql(vb, 'smuggled', NULL), '42501', 'write into vendor B as A');
+    UPDATE products SET name = 'Hijacked' WHERE vendor_id = vb;
+    PERFORM set_config('odyssey.vendor_id', vb::text, true);
+    IF EXISTS (SELECT 1 FROM products WHERE name = 'Hijacked') THEN
+        RAISE EXCEPTION 'FAIL vendor A changed a product of vendor B';
+    END IF;
+    PERFORM set_config('odyssey.vendor_id', '', true);
+    SELECT count(*) INTO n FROM products;
+    IF n <> 0 OR EXISTS (SELECT 1 FROM audit_log) OR EXISTS (SELECT 1 FROM vendors) THEN
+        RAISE EXCEPTION 'FAIL rows visible without a vendor context';
+    END IF;
 END
 $$;
 

@@ -41,7 +41,7 @@ test_unreachable_server(void)
     od_log_init("test_db", OD_LOG_ERROR);
     CU_ASSERT_EQUAL_FATAL(od_config_load(&cfg, env, err, sizeof(err)), OD_OK);
     /* port 1 on loopback: nothing listens, the connection is refused */
-    db = od_db_open("postgresql://nobody:secret@127.0.0.1:1/none", "unit", &cfg);
+    db = od_db_open("postgresql://nobody:secret@127.0.0.1:1/none", "unit", &cfg, false);
     CU_ASSERT_PTR_NOT_NULL_FATAL(db);
     CU_ASSERT_PTR_NULL(od_db_conn(db));
     CU_ASSERT_EQUAL(od_db_epoch(db), 0);

@@ -7,12 +7,12 @@
 static void h(struct od_request *r) { (void)r; }
 
 static const od_route routes[] = {
-    { "GET",    "/api/v1/me", h, OD_ROUTE_AUTH },
-    { "PATCH",  "/api/v1/me", h, OD_ROUTE_AUTH },
-    { "GET",    "/api/v1/customers/:id", h, OD_ROUTE_AUTH },
-    { "DELETE", "/api/v1/customers/:id", h, OD_ROUTE_AUTH },
-    { "GET",    "/api/v1/customers/:id/health", h, OD_ROUTE_AUTH },
-    { "GET",    "/healthz", h, OD_ROUTE_PUBLIC },
+    { "GET",    "/api/v1/me", h, OD_ROUTE_AUTH, 0 },
+    { "PATCH",  "/api/v1/me", h, OD_ROUTE_AUTH, 0 },
+    { "GET",    "/api/v1/customers/:id", h, OD_ROUTE_AUTH, 0 },
+    { "DELETE", "/api/v1/customers/:id", h, OD_ROUTE_AUTH, 0 },
+    { "GET",    "/api/v1/customers/:id/health", h, OD_ROUTE_AUTH, 0 },
+    { "GET",    "/healthz", h, OD_ROUTE_PUBLIC, 0 },
 };
 #define N (sizeof(routes) / sizeof(routes[0]))
 

@@ -1,0 +1,28 @@
+/* audit.h: the one writer of audit_log. Callers pass the entry; it is inserted in
+ * the caller's current transaction, so the record commits or rolls back with the
+ * change it describes. Never put secrets or health values in before/after. */
+#ifndef OD_DB_AUDIT_H
+#define OD_DB_AUDIT_H
+
+#include "core/arena.h"
+#include "db/db.h"
+
+typedef struct od_audit_entry {
+    const char *actor_user_id;  /* NULL for the system */
+    const char *actor_role;     /* od_role name, or "system" */
+    const char *vendor_id;      /* NULL for platform-wide actions */
+    const char *action;         /* create, update, delete, read, deny, reveal, break_glass */
+    const char *entity;         /* the table name: user_links, vendors, ... */
+    const char *entity_id;      /* NULL when none */
+    const char *before_json;    /* JSON text or NULL */
+    const char *after_json;     /* JSON text or NULL */
+    const char *ip;             /* the client address nginx saw (REMOTE_ADDR) */
+    const char *user_agent;
+    const char *request_id;
+    const char *justification;  /* break-glass justification, or NULL */
+} od_audit_entry;
+
+/* Inserts e. Returns od_db_exec codes; *res is the error result for OD_EDB. */
+od_rc od_audit_write(od_db *db, od_arena *a, const od_audit_entry *e, PGresult **res);
+
+#endif
