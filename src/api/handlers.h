@@ -11,6 +11,9 @@ void od_h_readyz(od_request *r);
 /* vendor.c */
 void od_h_vendor_get(od_request *r);
 
+/* routes.c: nginx's identity check for the rate-limit keys */
+void od_h_authz(od_request *r);
+
 /* me.c */
 void od_h_me_get(od_request *r);
 void od_h_me_patch(od_request *r);

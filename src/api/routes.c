@@ -29,6 +29,8 @@ static const od_route routes[] = {
     { "GET",   "/api/v1/me", od_h_me_get,   AUTH, OD_PERM_NONE },
     { "PATCH", "/api/v1/me", od_h_me_patch, AUTH, OD_PERM_NONE },
     { "GET",   "/api/v1/vendor", od_h_vendor_get, VENDOR, OD_PERM_VENDOR_MANAGE },
+    /* nginx's auth_request for the rate-limit keys; nginx never routes clients here. */
+    { "GET",   "/internal/authz", od_h_authz, OD_ROUTE_PUBLIC, OD_PERM_NONE },
 };
 
 static const od_api_env *api_env;
@@ -105,6 +107,49 @@ audit_denial(od_request *r)
         od_context_end(r->db, false);
 }
 
+/* Loads the caller's memberships into ms, from this worker's cache when fresh. */
+static od_rc
+load_memberships(od_request *r, const char *target, od_membership_set *ms, PGresult **res)
+{
+    od_rc rc = od_db_ready(r->db);
+
+    if (rc != OD_OK || od_mcache_get(mcache, r->user_id, target, od_now_ms(), r->arena, ms))
+        return rc;
+    rc = od_context_memberships(r->db, r->arena, r->user_id, target, ms, res);
+    if (rc == OD_OK)
+        od_mcache_put(mcache, r->user_id, target, od_now_ms(), ms);
+    return rc;
+}
+
+/* GET /internal/authz: who is calling, for nginx's rate-limit keys. Always 204:
+ * X-Odyssey-User is the verified user id and X-Odyssey-Vendor the resolved vendor,
+ * each empty when there is none (a bad token, an ambiguous or refused vendor); the
+ * real answer to such a request comes from the API itself. */
+void
+od_h_authz(od_request *r)
+{
+    const char *xv = od_req_env(r, "HTTP_X_VENDOR_ID");
+    char vendor[37];
+    od_membership_set ms;
+    od_tenancy t;
+    PGresult *res = NULL;
+    const char *user = "", *vid = "";
+    bool has_xv = xv != NULL && od_uuid_canonical(xv, vendor);
+
+    if (od_authn_check(r) == OD_JWT_OK) {
+        user = r->user_id;
+        if ((xv == NULL || *xv == '\0' || has_xv) &&
+            load_memberships(r, has_xv ? vendor : NULL, &ms, &res) == OD_OK) {
+            t = od_tenancy_resolve(&ms, has_xv ? vendor : NULL,
+                                   od_req_env(r, "HTTP_X_BREAK_GLASS_JUSTIFICATION"), true);
+            if (t.outcome == OD_TENANCY_OK)
+                vid = t.vendor_id;
+        }
+    }
+    od_resp_send(r, 204, "text/plain", od_arena_printf(r->arena, "X-Odyssey-User: %s\r\n"
+                 "X-Odyssey-Vendor: %s\r\n", user, vid), "", 0);
+}
+
 /* Resolves who the caller is here and opens the request's transaction. Returns
  * false after answering when the request must stop. */
 static bool
@@ -127,13 +172,7 @@ enter_scope(od_request *r, const od_route *route)
     }
     if (xv != NULL && *xv == '\0')
         xv = NULL;
-    rc = ms != NULL ? od_db_ready(r->db) : OD_ENOMEM;
-    if (rc == OD_OK && !od_mcache_get(mcache, r->user_id, xv ? vendor : NULL, od_now_ms(),
-                                      r->arena, ms)) {
-        rc = od_context_memberships(r->db, r->arena, r->user_id, xv ? vendor : NULL, ms, &res);
-        if (rc == OD_OK)
-            od_mcache_put(mcache, r->user_id, xv ? vendor : NULL, od_now_ms(), ms);
-    }
+    rc = ms != NULL ? load_memberships(r, xv ? vendor : NULL, ms, &res) : OD_ENOMEM;
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, res);
         return false;

@@ -47,8 +47,8 @@ od_authn_shutdown(void)
     authn_keys = NULL;
 }
 
-bool
-od_authn(od_request *r)
+od_jwt_status
+od_authn_check(od_request *r)
 {
     od_jwt_checks checks = {
         .issuer = r->cfg->jwt_issuer,
@@ -62,16 +62,26 @@ od_authn(od_request *r)
     od_jwt_status st;
 
     /* Until every program calls od_authn_init at start, load on first use. */
-    if (authn_keys == NULL && od_authn_init(r->cfg) != OD_OK) {
-        od_resp_problem(r, 500, NULL, "the server's token keys could not be loaded");
-        return false;
-    }
+    if (authn_keys == NULL && od_authn_init(r->cfg) != OD_OK)
+        return OD_JWT_NO_KEYS;
     od_keyset_maybe_reload(authn_keys, now);  /* logs, and keeps the old keys, on failure */
     st = token ? od_jwt_verify(authn_keys, &checks, token, now, r->arena, &claims)
                : (header ? OD_JWT_MALFORMED : OD_JWT_MISSING);
-    if (st == OD_JWT_OK) {
+    if (st == OD_JWT_OK)
         r->user_id = claims.user_id;
+    return st;
+}
+
+bool
+od_authn(od_request *r)
+{
+    od_jwt_status st = od_authn_check(r);
+
+    if (st == OD_JWT_OK)
         return true;
+    if (st == OD_JWT_NO_KEYS) {
+        od_resp_problem(r, 500, NULL, "the server's token keys could not be loaded");
+        return false;
     }
     /* Every refusal, a missing token included, names invalid_token, so clients
      * have one thing to handle. */

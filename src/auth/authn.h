@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "auth/jwt.h"
 #include "core/config.h"
 #include "core/status.h"
 #include "http/request.h"
@@ -18,6 +19,10 @@ od_rc od_authn_init(const od_config *cfg);
 
 /* Releases the process-wide key set (at worker exit; harmless when none). */
 void od_authn_shutdown(void);
+
+/* Verifies the request's bearer token without answering: returns OD_JWT_OK and
+ * sets r->user_id, or the reason (OD_JWT_NO_KEYS when the key set cannot load). */
+od_jwt_status od_authn_check(od_request *r);
 
 /* Verifies the request's bearer token. Loads the key set on first use if
  * od_authn_init was not called, and re-reads a changed JWKS file once its reload

@@ -38,6 +38,7 @@ od_jwt_status_detail(od_jwt_status s)
     case OD_JWT_BAD_ISSUER:    return "the token's issuer is not accepted";
     case OD_JWT_BAD_AUDIENCE:  return "the token's audience is not accepted";
     case OD_JWT_NO_SUBJECT:    return "the token names no user (sub or userId)";
+    case OD_JWT_NO_KEYS:       return "the server's token keys could not be loaded";
     }
     return "invalid token";
 }

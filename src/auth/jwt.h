@@ -34,7 +34,8 @@ typedef enum od_jwt_status {
     OD_JWT_NOT_YET_VALID,
     OD_JWT_BAD_ISSUER,
     OD_JWT_BAD_AUDIENCE,
-    OD_JWT_NO_SUBJECT
+    OD_JWT_NO_SUBJECT,
+    OD_JWT_NO_KEYS        /* the server's key set could not be loaded (not the token's fault) */
 } od_jwt_status;
 
 typedef struct od_jwt_claims {

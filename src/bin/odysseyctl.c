@@ -1,4 +1,4 @@
-/* odysseyctl: the admin command line (migrations, vendors, users, tokens). */
+/* odysseyctl: the admin command line (migrations, vendors, users, tokens, keys). */
 
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +21,7 @@ static const command commands[] = {
     { "admin",   od_ctl_admin,   "admin grant --user ID" },
     { "token",   od_ctl_token,   "token --user ID [--ttl SECONDS]" },
     { "status",  od_ctl_status,  "database, migrations and queue at a glance" },
+    { "keys",    od_ctl_keys,    "keys generate [--id ID] | keys status | keys rotate [--batch N]" },
 };
 
 static int
