@@ -155,6 +155,19 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
      WHERE a.user_id = p_user AND a.revoked_at IS NULL
 $$;
 REVOKE EXECUTE ON FUNCTION od_request_memberships(text, uuid) FROM PUBLIC;
+
+-- Adds the shadow row of an identity-provider user when it is not there yet (a
+-- vendor admin inviting a member). The row may belong to users the caller cannot
+-- see (members of other vendors), which RLS would refuse to check for a conflict;
+-- an existing row is left as it is (the provider owns it).
+CREATE FUNCTION od_ensure_user(p_id text, p_email text, p_display_name text)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public AS $$
+    INSERT INTO users (id, email, display_name) VALUES (p_id, p_email, p_display_name)
+    ON CONFLICT (id) DO NOTHING
+$$;
+REVOKE EXECUTE ON FUNCTION od_ensure_user(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION od_ensure_user(text, text, text) TO odyssey_app;
 GRANT EXECUTE ON FUNCTION od_request_memberships(text, uuid) TO odyssey_app;
 GRANT EXECUTE ON FUNCTION od_current_vendor(), od_current_user(), od_platform_context(),
     od_system_context() TO odyssey_app;

@@ -29,6 +29,14 @@ static const od_route routes[] = {
     { "GET",   "/api/v1/me", od_h_me_get,   AUTH, OD_PERM_NONE },
     { "PATCH", "/api/v1/me", od_h_me_patch, AUTH, OD_PERM_NONE },
     { "GET",   "/api/v1/vendor", od_h_vendor_get, VENDOR, OD_PERM_VENDOR_MANAGE },
+    { "PATCH", "/api/v1/vendor", od_h_vendor_patch, VENDOR, OD_PERM_VENDOR_MANAGE },
+    { "GET",   "/api/v1/users", od_h_members_list, VENDOR, OD_PERM_MEMBERS_MANAGE },
+    { "POST",  "/api/v1/users", od_h_members_add, VENDOR, OD_PERM_MEMBERS_MANAGE },
+    { "PUT",   "/api/v1/users/:userId/link", od_h_members_link_put, VENDOR,
+      OD_PERM_MEMBERS_MANAGE },
+    { "DELETE", "/api/v1/users/:userId/link", od_h_members_link_delete, VENDOR,
+      OD_PERM_MEMBERS_MANAGE },
+    { "GET",   "/api/v1/audit", od_h_audit_list, VENDOR, OD_PERM_AUDIT_READ },
     /* nginx's auth_request for the rate-limit keys; nginx never routes clients here. */
     { "GET",   "/internal/authz", od_h_authz, OD_ROUTE_PUBLIC, OD_PERM_NONE },
 };

@@ -21,6 +21,7 @@ static const command commands[] = {
     { "admin",   od_ctl_admin,   "admin grant --user ID" },
     { "token",   od_ctl_token,   "token --user ID [--ttl SECONDS]" },
     { "status",  od_ctl_status,  "database, migrations and queue at a glance" },
+    { "audit",   od_ctl_audit_cmd, "audit purge --before DATE (6 years or older only)" },
     { "keys",    od_ctl_keys,    "keys generate [--id ID] | keys status | keys rotate [--batch N]" },
 };
 

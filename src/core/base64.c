@@ -1,4 +1,4 @@
-/* base64.c: base64url decoding. */
+/* base64.c: base64url encoding and decoding. */
 #include "core/base64.h"
 
 static int
@@ -42,5 +42,32 @@ od_b64url_decode(od_arena *a, const char *in, size_t len, size_t *outlen)
         return NULL;  /* non-canonical: leftover bits must be zero */
     *p = '\0';
     *outlen = (size_t)(p - out);
+    return out;
+}
+
+char *
+od_b64url_encode(od_arena *a, const unsigned char *in, size_t len)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char *out = od_arena_alloc(a, (len + 2) / 3 * 4 + 1), *p;
+    unsigned long acc = 0;
+    int bits = 0;
+
+    if (out == NULL)
+        return NULL;
+    p = out;
+    for (size_t i = 0; i < len; i++) {
+        acc = (acc << 8) | in[i];
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            *p++ = alphabet[(acc >> bits) & 0x3f];
+        }
+        acc &= (1UL << bits) - 1;
+    }
+    if (bits > 0)
+        *p++ = alphabet[(acc << (6 - bits)) & 0x3f];
+    *p = '\0';
     return out;
 }

@@ -64,6 +64,8 @@ static const key keys[] = {
       "JWK set file ({\"keys\":[...]}) of RS256/ES256 keys chosen by kid (empty: none)" },
     { "JWKS_RELOAD_INTERVAL", K_INT, F(jwks_reload_interval), "60", 0, 86400,
       "seconds between looks for a changed JWKS file (0: at start and SIGHUP only)" },
+    { "CURSOR_SECRET", K_STR, F(cursor_secret), "", 0, 0,
+      "key that signs pagination cursors (secret; empty: a random one per start)" },
     { "STORAGE_DIR", K_STR, F(storage_dir), "/var/lib/odyssey/storage", 0, 0,
       "directory for uploads and generated files" },
     { "MASTER_KEY_FILE", K_STR, F(master_key_file), "/etc/odyssey/master.key", 0, 0,

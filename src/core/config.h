@@ -30,6 +30,7 @@ typedef struct od_config {
     int jwks_reload_interval;  /* seconds between looks for a changed JWKS; 0 = never */
     char *storage_dir;         /* uploads and generated files */
     char *master_key_file;     /* key that wraps data keys (envelope encryption) */
+    char *cursor_secret;       /* HMAC key of pagination cursors; "" = random per start */
     char *migrations_dir;      /* numbered sql/ files */
     int db_connect_timeout;    /* seconds */
     int statement_timeout;     /* milliseconds, server side; also bounds the client wait */

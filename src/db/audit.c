@@ -7,6 +7,33 @@ static od_stmt st_insert = OD_STMT("audit_insert",
     "VALUES ($1, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8::jsonb, $9::inet, $10, $11, $12)",
     12, false);
 
+/* Every filter is optional: a NULL parameter matches everything. The keyset seek
+ * is a row comparison on (timestamp, id), served by audit_log_vendor_ts_idx. */
+static od_stmt st_list = OD_STMT("audit_list",
+    "SELECT json_build_object('id', id, 'timestamp', timestamp, 'actor_user_id', actor_user_id, "
+    "'actor_role', actor_role, 'vendor_id', vendor_id, 'action', action, 'entity', entity, "
+    "'entity_id', entity_id, 'before', before, 'after', after, 'ip', host(ip), 'user_agent', ua, "
+    "'request_id', request_id, 'justification', justification)::text, "
+    "to_char(timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), id "
+    "FROM audit_log WHERE vendor_id = $1::uuid "
+    "AND ($2::text IS NULL OR entity = $2) AND ($3::text IS NULL OR entity_id = $3) "
+    "AND ($4::text IS NULL OR actor_user_id = $4) AND ($5::text IS NULL OR action = $5) "
+    "AND ($6::timestamptz IS NULL OR timestamp >= $6) AND ($7::timestamptz IS NULL OR timestamp < $7) "
+    "AND ($8::timestamptz IS NULL OR (timestamp, id) < ($8, $9::bigint)) "
+    "ORDER BY timestamp DESC, id DESC LIMIT $10::int", 10, true);
+
+od_rc
+od_audit_list(od_db *db, od_arena *a, const char *vendor_id, const od_audit_filter *f,
+              PGresult **res)
+{
+    const char *params[] = {
+        vendor_id, f->entity, f->entity_id, f->actor, f->action, f->from, f->to,
+        f->after_ts, f->after_id, od_arena_printf(a, "%d", f->limit),
+    };
+
+    return od_db_exec(db, a, &st_list, params, res);
+}
+
 od_rc
 od_audit_write(od_db *db, od_arena *a, const od_audit_entry *e, PGresult **res)
 {

@@ -25,4 +25,19 @@ typedef struct od_audit_entry {
 /* Inserts e. Returns od_db_exec codes; *res is the error result for OD_EDB. */
 od_rc od_audit_write(od_db *db, od_arena *a, const od_audit_entry *e, PGresult **res);
 
+/* Filters of an audit listing; NULL members are not applied. */
+typedef struct od_audit_filter {
+    const char *entity, *entity_id, *actor, *action;
+    const char *from, *to;        /* timestamps (inclusive from, exclusive to) */
+    const char *after_ts;         /* keyset: rows strictly older than (after_ts, after_id) */
+    const char *after_id;
+    int limit;                    /* rows wanted (the caller asks for one more) */
+} od_audit_filter;
+
+/* Lists the current vendor's audit rows, newest first, as JSON object texts in
+ * column 0, with the keyset values (timestamp text, id) in columns 1 and 2.
+ * Returns od_db_exec codes; *res holds the rows. */
+od_rc od_audit_list(od_db *db, od_arena *a, const char *vendor_id, const od_audit_filter *f,
+                    PGresult **res);
+
 #endif

@@ -11,4 +11,10 @@
 od_rc od_vendors_get_json(od_db *db, od_arena *a, const char *id, const char **json,
                           PGresult **res);
 
+/* Changes the name and/or status (NULL: unchanged) and merges settings_patch (a
+ * JSON object text, or NULL) into the settings; *json is the vendor after. */
+od_rc od_vendors_update_json(od_db *db, od_arena *a, const char *id, const char *name,
+                             const char *settings_patch, const char *status,
+                             const char **json, PGresult **res);
+
 #endif

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "api/api.h"
 #include "core/clock.h"
@@ -52,6 +54,29 @@ typedef struct pool {
     long next_spawn_ms;       /* crash backoff: no spawn before this */
     bool draining;            /* SIGTERM arrived: waiting for the workers to exit */
 } pool;
+
+/* Without ODYSSEY_CURSOR_SECRET the master draws one key for all its workers, so
+ * a cursor made by one worker is accepted by the others (until a restart). */
+static int
+ensure_cursor_secret(od_config *cfg)
+{
+    unsigned char raw[32];
+    char *hex;
+
+    if (cfg->cursor_secret[0] != '\0')
+        return 0;
+    hex = malloc(2 * sizeof(raw) + 1);
+    if (hex == NULL || RAND_bytes(raw, sizeof(raw)) != 1) {
+        free(hex);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof(raw); i++)
+        snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    OPENSSL_cleanse(raw, sizeof(raw));
+    free(cfg->cursor_secret);
+    cfg->cursor_secret = hex;
+    return 0;
+}
 
 /* Arms the signals the master reacts to. */
 static int
@@ -212,6 +237,12 @@ reload(pool *p)
         od_notify("READY=1");
         return;
     }
+    /* Keep the drawn cursor key when the file still sets none. */
+    if (fresh.cursor_secret[0] == '\0') {
+        free(fresh.cursor_secret);
+        fresh.cursor_secret = p->cfg->cursor_secret;
+        p->cfg->cursor_secret = NULL;
+    }
     /* Keep the bound socket's address: the listener is not re-opened. */
     free(fresh.socket);
     fresh.socket = p->cfg->socket;
@@ -324,6 +355,12 @@ od_pool_main(od_config *cfg, char *const *envp)
     if (od_migrations_load(cfg->migrations_dir, &p.migrations, err, sizeof(err)) != OD_OK) {
         od_log_error("%s (ODYSSEY_MIGRATIONS_DIR)", err);
         od_config_free(cfg);
+        return 1;
+    }
+    if (ensure_cursor_secret(cfg) != 0) {
+        od_log_error("pool: cannot make a cursor key");
+        od_config_free(cfg);
+        od_migrations_free(&p.migrations);
         return 1;
     }
     p.api_env.migrations = &p.migrations;

@@ -8,6 +8,8 @@ import time
 
 from stack import BUILD, ENV, ROOT, StackCase, ctl, jwt, now, psql, request
 
+RUN = "-%d" % (time.time() * 1000 % 10**9)  # fresh ids on a reused database
+
 DEMO = ENV["ODYSSEY_DEMO_VENDOR_ID"]
 
 
@@ -25,51 +27,51 @@ class Tenancy(StackCase):
     def setUpClass(cls):
         cls.vb = must(ctl("vendor", "create", "--name", "Tenancy B"))
         cls.vc = must(ctl("vendor", "create", "--name", "Tenancy C"))
-        for user in ("t-multi", "t-lonely", "t-root", "t-c", "t-revokee"):
+        for user in ("t-multi" + RUN, "t-lonely" + RUN, "t-root" + RUN, "t-c" + RUN, "t-revokee" + RUN):
             must(ctl("user", "add", "--id", user, "--email", user + "@x.example"))
-        must(ctl("user", "link", "--user", "t-multi", "--vendor", DEMO, "--role", "vendor_viewer"))
-        must(ctl("user", "link", "--user", "t-multi", "--vendor", cls.vb, "--role", "vendor_admin"))
-        must(ctl("user", "link", "--user", "t-c", "--vendor", cls.vc, "--role", "vendor_admin"))
-        must(ctl("user", "link", "--user", "t-revokee", "--vendor", DEMO, "--role", "vendor_admin"))
-        must(ctl("admin", "grant", "--user", "t-root"))
+        must(ctl("user", "link", "--user", "t-multi" + RUN, "--vendor", DEMO, "--role", "vendor_viewer"))
+        must(ctl("user", "link", "--user", "t-multi" + RUN, "--vendor", cls.vb, "--role", "vendor_admin"))
+        must(ctl("user", "link", "--user", "t-c" + RUN, "--vendor", cls.vc, "--role", "vendor_admin"))
+        must(ctl("user", "link", "--user", "t-revokee" + RUN, "--vendor", DEMO, "--role", "vendor_admin"))
+        must(ctl("admin", "grant", "--user", "t-root" + RUN))
 
     def test_no_membership_is_403(self):
-        doc = self.assertProblem(request("GET", "/api/v1/me", token=token("t-lonely")), 403)
+        doc = self.assertProblem(request("GET", "/api/v1/me", token=token("t-lonely" + RUN)), 403)
         self.assertIn("no active vendor membership", doc["detail"])
 
     def test_several_memberships(self):
-        r = request("GET", "/api/v1/me", token=token("t-multi"))
+        r = request("GET", "/api/v1/me", token=token("t-multi" + RUN))
         self.assertEqual(r.status, 200, r)
         me = r.json()
         self.assertIsNone(me["vendor"])
         self.assertEqual(sorted(m["vendor_id"] for m in me["memberships"]), sorted([DEMO, self.vb]))
         # a vendor route needs X-Vendor-Id
-        doc = self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-multi")), 400)
+        doc = self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-multi" + RUN)), 400)
         self.assertIn("X-Vendor-Id", doc["detail"])
-        r = request("GET", "/api/v1/vendor", token=token("t-multi"), headers={"X-Vendor-Id": self.vb})
+        r = request("GET", "/api/v1/vendor", token=token("t-multi" + RUN), headers={"X-Vendor-Id": self.vb})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["id"], self.vb)
         # viewer in the demo vendor: the same user may not manage it
-        r = request("GET", "/api/v1/vendor", token=token("t-multi"), headers={"X-Vendor-Id": DEMO.upper()})
+        r = request("GET", "/api/v1/vendor", token=token("t-multi" + RUN), headers={"X-Vendor-Id": DEMO.upper()})
         self.assertProblem(r, 403)
-        me = request("GET", "/api/v1/me", token=token("t-multi"), headers={"X-Vendor-Id": self.vb}).json()
+        me = request("GET", "/api/v1/me", token=token("t-multi" + RUN), headers={"X-Vendor-Id": self.vb}).json()
         self.assertEqual((me["vendor"]["id"], me["role"]), (self.vb, "vendor_admin"))
 
     def test_foreign_and_malformed_vendor_header(self):
-        self.assertProblem(request("GET", "/api/v1/me", token=token("t-multi"),
+        self.assertProblem(request("GET", "/api/v1/me", token=token("t-multi" + RUN),
                                    headers={"X-Vendor-Id": self.vc}), 403)
-        self.assertProblem(request("GET", "/api/v1/me", token=token("t-multi"),
+        self.assertProblem(request("GET", "/api/v1/me", token=token("t-multi" + RUN),
                                    headers={"X-Vendor-Id": "00000000-0000-0000-0000-000000000000"}), 403)
-        self.assertProblem(request("GET", "/api/v1/me", token=token("t-multi"),
+        self.assertProblem(request("GET", "/api/v1/me", token=token("t-multi" + RUN),
                                    headers={"X-Vendor-Id": "not-a-uuid"}), 400)
 
     def test_suspended_vendor_is_403_and_activation_restores(self):
-        self.assertEqual(request("GET", "/api/v1/vendor", token=token("t-c")).status, 200)
+        self.assertEqual(request("GET", "/api/v1/vendor", token=token("t-c" + RUN)).status, 200)
         must(ctl("vendor", "suspend", "--vendor", self.vc))
         try:
             t0 = time.time()
             while time.time() - t0 < 6:
-                r = request("GET", "/api/v1/vendor", token=token("t-c"))
+                r = request("GET", "/api/v1/vendor", token=token("t-c" + RUN))
                 if r.status == 403:
                     break
                 time.sleep(0.2)
@@ -81,12 +83,12 @@ class Tenancy(StackCase):
 
     def test_revocation_takes_effect_within_5_seconds(self):
         for _ in range(4):  # warm every worker's cache
-            self.assertEqual(request("GET", "/api/v1/vendor", token=token("t-revokee")).status, 200)
-        psql("UPDATE user_links SET status = 'revoked' WHERE user_id = 't-revokee'")
+            self.assertEqual(request("GET", "/api/v1/vendor", token=token("t-revokee" + RUN)).status, 200)
+        psql("UPDATE user_links SET status = 'revoked' WHERE user_id = 't-revokee%s'" % RUN)
         t0 = time.time()
         refused_at = None
         while time.time() - t0 < 8:
-            statuses = [request("GET", "/api/v1/vendor", token=token("t-revokee")).status for _ in range(4)]
+            statuses = [request("GET", "/api/v1/vendor", token=token("t-revokee" + RUN)).status for _ in range(4)]
             if all(s == 403 for s in statuses):
                 refused_at = time.time() - t0
                 break
@@ -95,20 +97,20 @@ class Tenancy(StackCase):
         self.assertLessEqual(refused_at, 5.0)
 
     def test_platform_admin_and_break_glass(self):
-        me = request("GET", "/api/v1/me", token=token("t-root")).json()
+        me = request("GET", "/api/v1/me", token=token("t-root" + RUN)).json()
         self.assertTrue(me["platform_admin"])
         self.assertIsNone(me["vendor"])
         self.assertEqual(me["role"], "superadmin")
         self.assertEqual(sorted(me["permissions"]), ["global_taxonomy.manage", "vendor.status"])
-        self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root")), 403)
-        doc = self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root"),
+        self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root" + RUN)), 403)
+        doc = self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root" + RUN),
                                          headers={"X-Vendor-Id": DEMO}), 403)
         self.assertIn("Break-Glass", doc["detail"])
-        self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root"),
+        self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root" + RUN),
                                    headers={"X-Vendor-Id": DEMO,
                                             "X-Break-Glass-Justification": "   "}), 403)
         why = "ticket 4711: vendor asked for help %d" % now()
-        r = request("GET", "/api/v1/vendor", token=token("t-root"),
+        r = request("GET", "/api/v1/vendor", token=token("t-root" + RUN),
                     headers={"X-Vendor-Id": DEMO, "X-Break-Glass-Justification": why})
         self.assertEqual(r.status, 200, r)
         rows = psql("SELECT actor_user_id || '|' || actor_role || '|' || vendor_id || '|' || "
@@ -116,13 +118,13 @@ class Tenancy(StackCase):
                     "AND justification = '%s'" % why).stdout.split()
         self.assertEqual(len(rows), 1, rows)
         actor, role, vendor, ip = rows[0].split("|")
-        self.assertEqual((actor, role, vendor), ("t-root", "superadmin", DEMO))
+        self.assertEqual((actor, role, vendor), ("t-root" + RUN, "superadmin", DEMO))
         self.assertTrue(ip.startswith("127."))
-        self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root"),
+        self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root" + RUN),
                                    headers={"X-Vendor-Id": DEMO,
                                             "X-Break-Glass-Justification": "a\tb"}), 400)
         # not for an unknown vendor
-        self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root"),
+        self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root" + RUN),
                                    headers={"X-Vendor-Id": "00000000-0000-0000-0000-000000000001",
                                             "X-Break-Glass-Justification": why}), 403)
 
@@ -182,8 +184,8 @@ class RoleMatrix(StackCase):
 class RowLevelSecurity(StackCase):
     def test_app_role_sees_only_the_current_vendor_without_where(self):
         other = must(ctl("vendor", "create", "--name", "RLS other"))
-        must(ctl("user", "add", "--id", "rls-user", "--email", "rls@x.example"))
-        must(ctl("user", "link", "--user", "rls-user", "--vendor", other, "--role", "vendor_viewer"))
+        must(ctl("user", "add", "--id", "rls-user" + RUN, "--email", "rls@x.example"))
+        must(ctl("user", "link", "--user", "rls-user" + RUN, "--vendor", other, "--role", "vendor_viewer"))
         script = ("BEGIN;\nSELECT set_config('odyssey.vendor_id', '%s', true);\n"
                   "SELECT DISTINCT vendor_id FROM user_links WHERE user_id <> 'x';\n"
                   "SELECT count(*) FROM vendors;\nCOMMIT;\n"
