@@ -22,6 +22,7 @@ static const command commands[] = {
     { "token",   od_ctl_token,   "token --user ID [--ttl SECONDS]" },
     { "status",  od_ctl_status,  "database, migrations and queue at a glance" },
     { "audit",   od_ctl_audit_cmd, "audit purge --before DATE (6 years or older only)" },
+    { "secrets", od_ctl_secrets, "secrets put --vendor V --purpose P < value | secrets reveal --vendor V --id ID" },
     { "keys",    od_ctl_keys,    "keys generate [--id ID] | keys status | keys rotate [--batch N]" },
 };
 

@@ -167,7 +167,7 @@ od_secrets_store_read(od_db *db, od_arena *a, const char *vendor_id, const char 
         return OD_EINVAL;
     got.ctlen = (size_t)n;
     e.vendor_id = vendor_id;
-    e.action = "read";
+    e.action = who->action ? who->action : "read";
     e.entity = "secrets";
     rc = od_audit_write(db, a, &e, res);
     if (rc != OD_OK)
