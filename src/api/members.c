@@ -89,6 +89,29 @@ role_member(od_request *r, json_object *body, bool required, json_object *proble
     return role;
 }
 
+/* Percent-encodes s for one path segment (RFC 3986 unreserved characters stay). */
+static const char *
+path_segment(od_arena *a, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = od_arena_alloc(a, strlen(s) * 3 + 1), *p = out;
+
+    if (out == NULL)
+        return "";
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+            *c == '-' || *c == '.' || *c == '_' || *c == '~') {
+            *p++ = (char)*c;
+        } else {
+            *p++ = '%';
+            *p++ = hex[*c >> 4];
+            *p++ = hex[*c & 15];
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
 void
 od_h_members_add(od_request *r)
 {
@@ -135,7 +158,8 @@ od_h_members_add(od_request *r)
     }
     r->rows_written = 2;
     od_resp_send(r, 201, "application/json", od_arena_printf(r->arena, "Location: "
-                 "/api/v1/users/%s/link\r\n", id), member, strlen(member));
+                 "/api/v1/users/%s/link\r\n", path_segment(r->arena, id)), member,
+                 strlen(member));
 }
 
 /* Refuses (409) a change that would leave the vendor without an active admin. */

@@ -310,10 +310,17 @@ od_api_db_fail(od_request *r, od_rc rc, PGresult *res)
                  r->match.route ? r->match.route->pattern : r->path, od_rc_str(rc), state,
                  res && PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)
                      ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : "-");
-    if (status == 500)
+    if (status == 500) {
         od_resp_problem(r, 500, NULL, "the server failed to complete the request");
-    else
+    } else if (status == 422) {
+        /* A value the handler's checks let through but a constraint refused. */
+        json_object *p = od_problem_for(r, 422, OD_PT_VALIDATION, "the database refused a value");
+
+        if (p != NULL)
+            od_problem_add_error(p, "#", "a value breaks a rule of the data model");
+        od_resp_problem_doc(r, p, NULL);
+    } else {
         od_resp_problem(r, status, status == 409 ? OD_PT_CONFLICT : NULL,
-                        status == 409 ? "the change conflicts with existing data"
-                                      : "the database refused a value");
+                        "the change conflicts with existing data");
+    }
 }
