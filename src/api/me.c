@@ -105,7 +105,7 @@ utf8_len(const char *s)
 void
 od_h_me_patch(od_request *r)
 {
-    json_object *body = od_req_json(r), *problem, *name = NULL;
+    json_object *body = od_req_json_object(r), *problem, *name = NULL;
     const char *display_name = NULL;
     PGresult *res = NULL;
     od_user u;
@@ -114,31 +114,27 @@ od_h_me_patch(od_request *r)
     if (body == NULL)
         return;
     problem = od_problem_for(r, 422, OD_PT_VALIDATION, "the body has invalid fields");
-    if (!json_object_is_type(body, json_type_object)) {
-        od_problem_add_error(problem, "#", "expected a JSON object");
-    } else {
-        json_object_object_foreach(body, key, value) {
-            char *ptr = od_arena_printf(r->arena, "#/%s", od_json_pointer_token(r->arena, key));
+    json_object_object_foreach(body, key, value) {
+        char *ptr = od_arena_printf(r->arena, "#/%s", od_json_pointer_token(r->arena, key));
 
-            if (strcmp(key, "display_name") == 0) {
-                name = value;
-                if (value != NULL && !json_object_is_type(value, json_type_string))
-                    od_problem_add_error(problem, ptr, "must be a string or null");
-                else if (value != NULL && (utf8_len(json_object_get_string(value)) == 0 ||
-                                           utf8_len(json_object_get_string(value)) >
-                                               OD_DISPLAY_NAME_MAX))
-                    od_problem_add_error(problem, ptr, "must be 1 to 200 characters");
-            } else if (strcmp(key, "email") == 0 || strcmp(key, "id") == 0) {
-                od_problem_add_error(problem, ptr, "is managed by the identity provider "
-                                     "and cannot be changed here");
-            } else {
-                od_problem_add_error(problem, ptr, "is not a field of the user");
-            }
+        if (strcmp(key, "display_name") == 0) {
+            name = value;
+            if (value != NULL && !json_object_is_type(value, json_type_string))
+                od_problem_add_error(problem, ptr, "must be a string or null");
+            else if (value != NULL && (utf8_len(json_object_get_string(value)) == 0 ||
+                                       utf8_len(json_object_get_string(value)) >
+                                           OD_DISPLAY_NAME_MAX))
+                od_problem_add_error(problem, ptr, "must be 1 to 200 characters");
+        } else if (strcmp(key, "email") == 0 || strcmp(key, "id") == 0) {
+            od_problem_add_error(problem, ptr, "is managed by the identity provider "
+                                 "and cannot be changed here");
+        } else {
+            od_problem_add_error(problem, ptr, "is not a field of the user");
         }
-        if (name == NULL && !json_object_object_get_ex(body, "display_name", NULL) &&
-            od_problem_error_count(problem) == 0)
-            od_problem_add_error(problem, "#", "nothing to change: send display_name");
     }
+    if (name == NULL && !json_object_object_get_ex(body, "display_name", NULL) &&
+        od_problem_error_count(problem) == 0)
+        od_problem_add_error(problem, "#", "nothing to change: send display_name");
     if (od_problem_error_count(problem) > 0) {
         od_resp_problem_doc(r, problem, NULL);
         return;

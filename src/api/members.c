@@ -116,7 +116,7 @@ void
 od_h_members_add(od_request *r)
 {
     static const char *const known[] = { "id", "email", "display_name", "role" };
-    json_object *body = od_req_json(r), *problem;
+    json_object *body = od_req_json_object(r), *problem;
     const char *id, *email, *name, *role, *member;
     PGresult *res = NULL;
     od_rc rc;
@@ -124,11 +124,6 @@ od_h_members_add(od_request *r)
     if (body == NULL)
         return;
     problem = od_problem_for(r, 422, OD_PT_VALIDATION, "the member has invalid fields");
-    if (!json_object_is_type(body, json_type_object)) {
-        od_problem_add_error(problem, "#", "expected a JSON object");
-        od_resp_problem_doc(r, problem, NULL);
-        return;
-    }
     unknown_members(r, body, known, 4, problem);
     id = string_member(r, body, "id", 255, true, problem);
     email = string_member(r, body, "email", 320, true, problem);
@@ -225,7 +220,7 @@ od_h_members_link_put(od_request *r)
 {
     static const char *const known[] = { "role", "status" };
     const char *user_id = od_route_param(&r->match, "userId");
-    json_object *body = od_req_json(r), *problem, *v;
+    json_object *body = od_req_json_object(r), *problem, *v;
     const char *role, *status = NULL, *before, *brole, *bstatus, *after;
     PGresult *res = NULL;
     od_rc rc;
@@ -233,11 +228,6 @@ od_h_members_link_put(od_request *r)
     if (body == NULL)
         return;
     problem = od_problem_for(r, 422, OD_PT_VALIDATION, "the link has invalid fields");
-    if (!json_object_is_type(body, json_type_object)) {
-        od_problem_add_error(problem, "#", "expected a JSON object");
-        od_resp_problem_doc(r, problem, NULL);
-        return;
-    }
     unknown_members(r, body, known, 2, problem);
     role = role_member(r, body, false, problem);
     if (json_object_object_get_ex(body, "status", &v)) {

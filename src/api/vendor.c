@@ -66,7 +66,7 @@ check_settings(od_request *r, json_object *settings, json_object *problem)
 void
 od_h_vendor_patch(od_request *r)
 {
-    json_object *body = od_req_json(r), *problem, *v;
+    json_object *body = od_req_json_object(r), *problem;
     const char *name = NULL, *status = NULL, *settings = NULL, *before, *after;
     PGresult *res = NULL;
     od_rc rc;
@@ -74,11 +74,6 @@ od_h_vendor_patch(od_request *r)
     if (body == NULL)
         return;
     problem = od_problem_for(r, 422, OD_PT_VALIDATION, "the vendor has invalid fields");
-    if (!json_object_is_type(body, json_type_object)) {
-        od_problem_add_error(problem, "#", "expected a JSON object");
-        od_resp_problem_doc(r, problem, NULL);
-        return;
-    }
     json_object_object_foreach(body, key, value) {
         if (strcmp(key, "name") == 0) {
             name = value && json_object_is_type(value, json_type_string)
@@ -104,7 +99,6 @@ od_h_vendor_patch(od_request *r)
                                  "timestamps are read-only)");
         }
     }
-    (void)v;
     if (od_problem_error_count(problem) > 0) {
         od_resp_problem_doc(r, problem, NULL);
         return;

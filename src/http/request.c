@@ -187,6 +187,20 @@ od_req_json(od_request *r)
     return od_json_own(r->arena, o);
 }
 
+json_object *
+od_req_json_object(od_request *r)
+{
+    json_object *body = od_req_json(r), *p;
+
+    if (body == NULL || json_object_is_type(body, json_type_object))
+        return body;
+    p = od_problem_for(r, 422, OD_PT_VALIDATION, "the body must be a JSON object");
+    if (p != NULL)
+        od_problem_add_error(p, "#", "expected a JSON object");
+    od_resp_problem_doc(r, p, NULL);
+    return NULL;
+}
+
 void
 od_resp_send(od_request *r, int status, const char *content_type, const char *headers,
              const char *body, size_t len)

@@ -69,6 +69,10 @@ od_rc od_req_body(od_request *r, const char **data, size_t *len);
  * offset) and returns NULL. The object is arena-owned. */
 json_object *od_req_json(od_request *r);
 
+/* Reads the body as a JSON object: like od_req_json, and a body that is valid JSON
+ * but not an object is answered with a 422 whose error points at "#". */
+json_object *od_req_json_object(od_request *r);
+
 /* Sets the response: status, content type, extra header lines (each ending in
  * CRLF, or NULL; copied) and body (borrowed until the arena is reset). A second
  * call does nothing. Nothing is written until od_resp_flush, so the request's
