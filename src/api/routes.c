@@ -24,21 +24,23 @@
 #define VENDOR (OD_ROUTE_AUTH | OD_ROUTE_VENDOR)
 
 static const od_route routes[] = {
-    { "GET",   "/healthz",   od_h_healthz,  OD_ROUTE_PUBLIC, OD_PERM_NONE },
-    { "GET",   "/readyz",    od_h_readyz,   OD_ROUTE_PUBLIC, OD_PERM_NONE },
-    { "GET",   "/api/v1/me", od_h_me_get,   AUTH, OD_PERM_NONE },
-    { "PATCH", "/api/v1/me", od_h_me_patch, AUTH, OD_PERM_NONE },
-    { "GET",   "/api/v1/vendor", od_h_vendor_get, VENDOR, OD_PERM_VENDOR_MANAGE },
-    { "PATCH", "/api/v1/vendor", od_h_vendor_patch, VENDOR, OD_PERM_VENDOR_MANAGE },
-    { "GET",   "/api/v1/users", od_h_members_list, VENDOR, OD_PERM_MEMBERS_MANAGE },
-    { "POST",  "/api/v1/users", od_h_members_add, VENDOR, OD_PERM_MEMBERS_MANAGE },
+    { "GET",   "/healthz",   od_h_healthz,  OD_ROUTE_PUBLIC, OD_PERM_NONE, NULL },
+    { "GET",   "/readyz",    od_h_readyz,   OD_ROUTE_PUBLIC, OD_PERM_NONE, NULL },
+    { "GET",   "/api/v1/me", od_h_me_get,   AUTH, OD_PERM_NONE, NULL },
+    { "PATCH", "/api/v1/me", od_h_me_patch, AUTH, OD_PERM_NONE, NULL },
+    { "GET",   "/api/v1/vendor", od_h_vendor_get, VENDOR, OD_PERM_VENDOR_MANAGE, "vendors" },
+    { "PATCH", "/api/v1/vendor", od_h_vendor_patch, VENDOR, OD_PERM_VENDOR_MANAGE, "vendors" },
+    { "GET",   "/api/v1/users", od_h_members_list, VENDOR, OD_PERM_MEMBERS_MANAGE, "user_links" },
+    { "POST",  "/api/v1/users", od_h_members_add, VENDOR, OD_PERM_MEMBERS_MANAGE, "user_links" },
     { "PUT",   "/api/v1/users/:userId/link", od_h_members_link_put, VENDOR,
-      OD_PERM_MEMBERS_MANAGE },
+      OD_PERM_MEMBERS_MANAGE, "user_links" },
     { "DELETE", "/api/v1/users/:userId/link", od_h_members_link_delete, VENDOR,
-      OD_PERM_MEMBERS_MANAGE },
-    { "GET",   "/api/v1/audit", od_h_audit_list, VENDOR, OD_PERM_AUDIT_READ },
+      OD_PERM_MEMBERS_MANAGE, "user_links" },
+    /* The audit trail records who read health data: reading it is sensitive. */
+    { "GET",   "/api/v1/audit", od_h_audit_list, VENDOR | OD_ROUTE_SENSITIVE, OD_PERM_AUDIT_READ,
+      "audit_log" },
     /* nginx's auth_request for the rate-limit keys; nginx never routes clients here. */
-    { "GET",   "/internal/authz", od_h_authz, OD_ROUTE_PUBLIC, OD_PERM_NONE },
+    { "GET",   "/internal/authz", od_h_authz, OD_ROUTE_PUBLIC, OD_PERM_NONE, NULL },
 };
 
 static const od_api_env *api_env;
@@ -109,7 +111,7 @@ audit_denial(od_request *r)
 
     if (od_context_begin(r->db, r->arena, r->user_id, r->vendor_id, false) != OD_OK)
         return;
-    if (od_api_audit(r, "deny", r->match.route->pattern, id, NULL, NULL) == OD_OK)
+    if (od_api_audit(r, "deny", r->match.route->entity, id, NULL, NULL) == OD_OK)
         od_context_end(r->db, true);
     else
         od_context_end(r->db, false);

@@ -25,6 +25,7 @@ typedef struct od_route {
     od_handler handler;
     unsigned flags;        /* OD_ROUTE_* */
     unsigned perm;         /* the permission the caller needs (auth/rbac.h), 0 = none */
+    const char *entity;    /* the table it serves, for audit rows (deny), or NULL */
 } od_route;
 
 typedef struct od_route_match {

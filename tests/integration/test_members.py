@@ -196,7 +196,12 @@ class AuditTrail(StackCase):
         r = request("GET", "/api/v1/audit?actor=demo-admin&limit=5", token=ADMIN)
         self.assertTrue(all(i["actor_user_id"] == "demo-admin" for i in r.json()["items"]))
         self.assertProblem(request("GET", "/api/v1/audit?from=not-a-date", token=ADMIN), 400)
-        self.assertProblem(request("GET", "/api/v1/audit", token=VIEWER), 403)
+        r = request("GET", "/api/v1/audit", token=VIEWER)
+        self.assertProblem(r, 403)
+        # a refusal on a sensitive route is itself audited
+        row = psql("SELECT actor_user_id || '/' || actor_role || '/' || action || '/' || entity "
+                   "FROM audit_log WHERE request_id = '%s'" % r.headers["x-request-id"]).stdout.strip()
+        self.assertEqual(row, "demo-viewer/vendor_viewer/deny/audit_log")
         # only the own vendor's rows
         vendors = {i["vendor_id"] for i in request("GET", "/api/v1/audit?limit=200", token=ADMIN).json()["items"]}
         self.assertEqual(vendors, {ENV["ODYSSEY_DEMO_VENDOR_ID"]})

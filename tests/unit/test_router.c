@@ -7,12 +7,12 @@
 static void h(struct od_request *r) { (void)r; }
 
 static const od_route routes[] = {
-    { "GET",    "/api/v1/me", h, OD_ROUTE_AUTH, 0 },
-    { "PATCH",  "/api/v1/me", h, OD_ROUTE_AUTH, 0 },
-    { "GET",    "/api/v1/customers/:id", h, OD_ROUTE_AUTH, 0 },
-    { "DELETE", "/api/v1/customers/:id", h, OD_ROUTE_AUTH, 0 },
-    { "GET",    "/api/v1/customers/:id/health", h, OD_ROUTE_AUTH, 0 },
-    { "GET",    "/healthz", h, OD_ROUTE_PUBLIC, 0 },
+    { "GET",    "/api/v1/me", h, OD_ROUTE_AUTH, 0, NULL },
+    { "PATCH",  "/api/v1/me", h, OD_ROUTE_AUTH, 0, NULL },
+    { "GET",    "/api/v1/customers/:id", h, OD_ROUTE_AUTH, 0, NULL },
+    { "DELETE", "/api/v1/customers/:id", h, OD_ROUTE_AUTH, 0, NULL },
+    { "GET",    "/api/v1/customers/:id/health", h, OD_ROUTE_AUTH, 0, NULL },
+    { "GET",    "/healthz", h, OD_ROUTE_PUBLIC, 0, NULL },
 };
 #define N (sizeof(routes) / sizeof(routes[0]))
 
