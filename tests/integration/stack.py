@@ -25,8 +25,8 @@ LOG = os.path.join(VAR, "log")
 PGBIN = "/usr/lib/postgresql/15/bin"
 
 _ctx = ssl.create_default_context(cafile=ENV["ODYSSEY_CA_CERT"])
-# Each request leaves from its own loopback address, so that the per-address
-# provisional rate-limit keys do not throttle the suite; the 429 test pins one.
+# Each request leaves from its own loopback address: per-address limits (the zone
+# for requests without a verified user) then never throttle the suite.
 _sources = itertools.cycle("127.0.%d.%d" % (i // 200 + 1, i % 200 + 2) for i in range(4000))
 
 

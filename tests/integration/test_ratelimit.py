@@ -87,7 +87,9 @@ def setUpModule():
             return request("GET", "/healthz", port=HTTPS_PORT).status == 200
         except OSError:
             return False
-    assert wait_for(up, 10, 0.1), "the PRD-profile nginx did not answer"
+    if not wait_for(up, 10, 0.1):
+        tearDownModule()  # unittest skips it when setUpModule fails
+        raise AssertionError("the PRD-profile nginx did not answer")
 
 
 def tearDownModule():
