@@ -28,7 +28,7 @@ usage(const char *sub, int code)
     if (sub == NULL || strcmp(sub, "generate") == 0)
         fprintf(out, "usage: odysseyctl keys generate [--id KEY_ID]\n\n"
                 "Prints a new master key line \"KEY_ID BASE64\" (32 random bytes) on stdout.\n"
-                "KEY_ID defaults to kYYYYMMDD-XXXXXXXX. Prepend the line to\n"
+                "KEY_ID defaults to kYYYYMMDD-<8 hex digits>. Prepend the line to\n"
                 "ODYSSEY_MASTER_KEY_FILE (the first key is the active one), reload the\n"
                 "services, then run 'odysseyctl keys rotate'.\n\n");
     if (sub == NULL || strcmp(sub, "status") == 0)
