@@ -251,6 +251,11 @@ od_h_members_link_put(od_request *r)
         od_api_db_fail(r, rc, res);
         return;
     }
+    if (PQntuples(res) == 0) {
+        /* removed by a concurrent request since it was loaded */
+        od_resp_problem(r, 404, NULL, "the user is not a member of this vendor");
+        return;
+    }
     after = od_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
     rc = od_api_audit(r, "update", "user_links", user_id, before, after);
     if (rc != OD_OK) {

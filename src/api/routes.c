@@ -97,9 +97,15 @@ od_api_audit(od_request *r, const char *action, const char *entity, const char *
         .request_id = r->request_id,
         .justification = r->break_glass ? r->justification : NULL,
     };
-    PGresult *res;
+    PGresult *res = NULL;
+    od_rc rc = od_audit_write(r->db, r->arena, &e, &res);
 
-    return od_audit_write(r->db, r->arena, &e, &res);
+    /* Callers answer the failure; the reason is logged here, once, by SQLSTATE. */
+    if (rc != OD_OK)
+        od_log_error("request %s: audit row (%s %s) not written: %s SQLSTATE %s",
+                     r->request_id ? r->request_id : "-", action, entity, od_rc_str(rc),
+                     od_db_sqlstate(res));
+    return rc;
 }
 
 /* Records a refusal by the permission check of a sensitive route, in a
