@@ -65,5 +65,5 @@ od_h_audit_list(od_request *r)
         od_api_db_fail(r, rc, res);
         return;
     }
-    od_page_send(r, res, limit, OD_AUDIT_SORT, filters, keys, 2);
+    od_page_send(r, res, limit, OD_AUDIT_SORT, filters, keys, 2, NULL);
 }

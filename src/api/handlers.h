@@ -21,6 +21,14 @@ void od_h_members_link_delete(od_request *r);
 /* audit.c */
 void od_h_audit_list(od_request *r);
 
+/* products.c */
+void od_h_products_list(od_request *r);
+void od_h_products_upsert(od_request *r);
+void od_h_products_get(od_request *r);
+void od_h_products_patch(od_request *r);
+void od_h_products_delete(od_request *r);
+void od_h_products_search(od_request *r);
+
 /* routes.c: nginx's identity check for the rate-limit keys */
 void od_h_authz(od_request *r);
 

@@ -31,7 +31,7 @@ od_h_members_list(od_request *r)
         od_api_db_fail(r, rc, res);
         return;
     }
-    od_page_send(r, res, limit, OD_MEMBERS_SORT, "", keys, 1);
+    od_page_send(r, res, limit, OD_MEMBERS_SORT, "", keys, 1, NULL);
 }
 
 /* Reads a string member: absent is fine unless required; present must be a string

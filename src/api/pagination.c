@@ -58,7 +58,7 @@ od_page_key(od_request *r, json_object *position, size_t i)
 
 void
 od_page_send(od_request *r, PGresult *res, int limit, const char *sort, const char *filters,
-             const int *key_cols, size_t nkeys)
+             const int *key_cols, size_t nkeys, const char *headers)
 {
     int n = PQntuples(res), shown = n > limit ? limit : n;
     od_buf b;
@@ -95,5 +95,5 @@ od_page_send(od_request *r, PGresult *res, int limit, const char *sort, const ch
         od_resp_problem(r, 500, NULL, "the page could not be built");
         return;
     }
-    od_resp_send(r, 200, "application/json", NULL, body, strlen(body));
+    od_resp_send(r, 200, "application/json", headers, body, strlen(body));
 }

@@ -22,8 +22,9 @@ const char *od_page_key(od_request *r, json_object *position, size_t i);
 
 /* Sends the page: res holds up to limit + 1 rows whose column 0 is an item as JSON
  * text; the extra row only says that there is more. The next cursor carries the
- * columns key_cols[0..nkeys) of the last item sent. */
+ * columns key_cols[0..nkeys) of the last item sent. headers: extra header lines
+ * (each ending in CRLF) or NULL. */
 void od_page_send(od_request *r, PGresult *res, int limit, const char *sort,
-                  const char *filters, const int *key_cols, size_t nkeys);
+                  const char *filters, const int *key_cols, size_t nkeys, const char *headers);
 
 #endif

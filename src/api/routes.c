@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/idempotency.h"
 #include "auth/authn.h"
 #include "auth/mcache.h"
 #include "auth/rbac.h"
@@ -28,6 +29,18 @@ static const od_route routes[] = {
     { "GET",   "/readyz",    od_h_readyz,   OD_ROUTE_PUBLIC, OD_PERM_NONE, NULL },
     { "GET",   "/api/v1/me", od_h_me_get,   AUTH, OD_PERM_NONE, NULL },
     { "PATCH", "/api/v1/me", od_h_me_patch, AUTH, OD_PERM_NONE, NULL },
+    { "GET",   "/api/v1/products", od_h_products_list, VENDOR, OD_PERM_CATALOG_READ,
+      "products" },
+    { "POST",  "/api/v1/products", od_h_products_upsert, VENDOR | OD_ROUTE_BULK,
+      OD_PERM_CATALOG_WRITE, "products" },
+    { "GET",   "/api/v1/products/:id", od_h_products_get, VENDOR, OD_PERM_CATALOG_READ,
+      "products" },
+    { "PATCH", "/api/v1/products/:id", od_h_products_patch, VENDOR, OD_PERM_CATALOG_WRITE,
+      "products" },
+    { "DELETE", "/api/v1/products/:id", od_h_products_delete, VENDOR, OD_PERM_CATALOG_WRITE,
+      "products" },
+    { "GET",   "/api/v1/search/products", od_h_products_search, VENDOR | OD_ROUTE_REPLICA,
+      OD_PERM_CATALOG_READ, "products" },
     { "GET",   "/api/v1/vendor", od_h_vendor_get, VENDOR, OD_PERM_VENDOR_MANAGE, "vendors" },
     { "PATCH", "/api/v1/vendor", od_h_vendor_patch, VENDOR, OD_PERM_VENDOR_MANAGE, "vendors" },
     { "GET",   "/api/v1/users", od_h_members_list, VENDOR, OD_PERM_MEMBERS_MANAGE, "user_links" },
@@ -213,6 +226,13 @@ enter_scope(od_request *r, const od_route *route)
                         "allow %s", r->role ? r->role : "none", od_rbac_perm_name(route->perm)));
         return false;
     }
+    /* Read-only routes go to the replica when it answers; break-glass access is
+     * audited on the primary, so it stays there. */
+    if ((route->flags & OD_ROUTE_REPLICA) && r->replica != NULL && !t.break_glass &&
+        od_db_ready(r->replica) == OD_OK) {
+        r->db = r->replica;
+        r->on_replica = true;
+    }
     rc = od_context_begin(r->db, r->arena, r->user_id, r->vendor_id,
                           t.role == OD_ROLE_SUPERADMIN);
     if (rc == OD_OK && t.break_glass)
@@ -272,20 +292,23 @@ od_api_handle(od_request *r)
         return;
     for (int attempt = 0; attempt < 2; attempt++) {
         if ((route->flags & OD_ROUTE_AUTH) && !enter_scope(r, route))
-            return;
-        route->handler(r);
+            break;
+        if (od_idem_begin(r))
+            route->handler(r);
         if (r->status == 0) {
             od_log_error("handler for %s %s set no response", r->method, route->pattern);
             od_resp_problem(r, 500, NULL, "the server failed to answer");
         }
+        od_idem_settle(r);
         leave_scope(r);
         if (!r->stale_statement)
-            return;
+            break;
         /* A migration invalidated a prepared statement inside the transaction,
          * which is lost; the statement is prepared afresh, so run once more. */
         r->stale_statement = false;
         od_resp_reset(r);
     }
+    od_idem_end(r);
 }
 
 void

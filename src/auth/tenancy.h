@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "auth/rbac.h"
+#include "core/uuid.h"  /* od_uuid_canonical, used with the X-Vendor-Id header */
 
 #define OD_JUSTIFICATION_MAX 1000
 
@@ -46,9 +47,6 @@ typedef struct od_tenancy {
     od_perms perms;           /* what the caller may do here */
     bool break_glass;         /* a platform admin acting inside a vendor */
 } od_tenancy;
-
-/* Checks that s is a uuid and writes its lower-case form into out[37]. */
-bool od_uuid_canonical(const char *s, char out[37]);
 
 /* Resolves the tenancy of a request. x_vendor must already be canonical (or NULL);
  * justification is the raw header (or NULL). vendor_required is false for routes

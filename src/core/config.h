@@ -19,6 +19,8 @@ typedef struct od_config {
     int workers;               /* pool size; 0 = 2 x online CPUs */
     long max_requests;         /* a worker is recycled after this many; 0 = never */
     long body_max;             /* hard cap on a request body, bytes */
+    long bulk_body_max;        /* the same for batch endpoints (OD_ROUTE_BULK) */
+    int search_candidates;     /* matches a relevance search ranks */
     char *jwt_secret;          /* HS256 shared secret; "" = HS256 disabled */
     char *jwt_issuer;          /* expected iss; "" = not checked */
     char *jwt_audience;        /* expected aud; "" = not checked */

@@ -305,6 +305,16 @@ prepare(od_db *db, od_stmt *st, PGresult **err)
     return rc;
 }
 
+/* Queues st for execution: by name when prepared, as a one-shot parameterised
+ * query when it has no name. Returns 0 when libpq refused to queue it. */
+static int
+send_stmt(od_db *db, od_stmt *st, const char *const *params)
+{
+    if (st->name == NULL)
+        return PQsendQueryParams(db->conn, st->sql, st->nparams, NULL, params, NULL, NULL, 0);
+    return PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0);
+}
+
 /* Sends BEGIN, the deferred statement and st in one pipeline and reads the three
  * answers: the request's transaction starts without a round trip of its own. */
 static od_rc
@@ -318,7 +328,7 @@ exec_pipelined(od_db *db, od_stmt *pre, const char *const *pre_params, od_stmt *
     if (!PQenterPipelineMode(db->conn) ||
         !PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
         !PQsendQueryPrepared(db->conn, pre->name, pre->nparams, pre_params, NULL, NULL, 0) ||
-        !PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0) ||
+        !send_stmt(db, st, params) ||
         !PQpipelineSync(db->conn)) {
         log_conn_error(db, "pipeline could not be sent");
         drop(db);
@@ -362,14 +372,14 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
         if (rc != OD_OK)
             return rc;
     }
-    if (st->prepared_epoch[db->slot] != db->epoch) {
+    if (st->name != NULL && st->prepared_epoch[db->slot] != db->epoch) {
         rc = prepare(db, st, out);
         if (rc != OD_OK)
             return rc;
     }
     if (pre != NULL)
         return exec_pipelined(db, pre, db->defer_params, st, params, out);
-    if (!PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0)) {
+    if (!send_stmt(db, st, params)) {
         log_conn_error(db, "query could not be sent");
         drop(db);
         return OD_EUNAVAIL;

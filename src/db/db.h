@@ -20,7 +20,9 @@ typedef struct od_db od_db;
 /* A statement of the data-access layer: declared once (static), prepared on each
  * connection at first use. */
 typedef struct od_stmt {
-    const char *name;       /* prepared statement name, unique in the program */
+    const char *name;       /* prepared statement name, unique in the program; NULL: a
+                             * one-shot statement (built per request, planned with its
+                             * values every time, never prepared) */
     const char *sql;        /* parameterised text ($1, $2, ...) */
     int nparams;
     bool idempotent;        /* safe to run again on a fresh connection after a loss */

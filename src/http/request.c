@@ -55,11 +55,20 @@ drain(od_request *r)
         total += (size_t)n;
 }
 
+long
+od_req_body_cap(const od_request *r)
+{
+    const od_route *route = r->match.route;
+
+    return route != NULL && (route->flags & OD_ROUTE_BULK) ? r->cfg->bulk_body_max
+                                                           : r->cfg->body_max;
+}
+
 od_rc
 od_req_body(od_request *r, const char **data, size_t *len)
 {
     const char *cl = od_req_env(r, "CONTENT_LENGTH");
-    size_t cap = (size_t)r->cfg->body_max;
+    size_t cap = (size_t)od_req_body_cap(r);
     size_t want = 0, got = 0, alloc;
     char *buf;
 
@@ -160,7 +169,7 @@ od_req_json(od_request *r)
     if (rc == OD_ETOOBIG) {
         od_resp_problem(r, 413, OD_PT_BODY_TOO_LARGE,
                         od_arena_printf(r->arena, "the body exceeds %ld bytes",
-                                        r->cfg->body_max));
+                                        od_req_body_cap(r)));
         return NULL;
     }
     if (rc != OD_OK) {

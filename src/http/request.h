@@ -17,6 +17,7 @@
 #include "http/router.h"
 
 struct od_db;
+struct od_idem;
 struct od_membership_set;
 
 typedef struct od_request {
@@ -24,6 +25,7 @@ typedef struct od_request {
     const od_config *cfg;     /* borrowed: the worker's settings */
     struct od_db *db;         /* borrowed: the worker's primary connection */
     struct od_db *replica;    /* borrowed: the read replica, or NULL */
+    bool on_replica;          /* db is the replica for this request (OD_ROUTE_REPLICA) */
     FCGX_Request *fcgx;       /* borrowed: the FastCGI exchange */
     const char *method;       /* REQUEST_METHOD */
     const char *path;         /* DOCUMENT_URI: nginx's normalised path, no query */
@@ -40,6 +42,7 @@ typedef struct od_request {
     const struct od_membership_set *memberships;  /* the caller's, for GET /me */
     bool in_transaction;      /* the request's transaction (with its RLS context) is open */
     bool stale_statement;     /* a prepared statement went stale: run the request again */
+    struct od_idem *idem;     /* the Idempotency-Key in use (arena-owned), or NULL */
     const char *body;         /* the body once read (arena-owned), for a second run */
     size_t body_len;
     bool body_read;
@@ -60,7 +63,11 @@ void od_req_init(od_request *r, FCGX_Request *fcgx, od_arena *arena, const od_co
 /* Returns the CGI parameter name (e.g. "HTTP_AUTHORIZATION"), or NULL; borrowed. */
 const char *od_req_env(const od_request *r, const char *name);
 
-/* Reads the whole body, at most cfg->body_max bytes, into arena memory. Returns
+/* Returns the body limit of r's route: BULK_BODY_MAX for batch endpoints, else
+ * BODY_MAX (bytes). */
+long od_req_body_cap(const od_request *r);
+
+/* Reads the whole body, at most od_req_body_cap bytes, into arena memory. Returns
  * OD_OK, OD_ETOOBIG (the rest of the body is drained and discarded) or OD_EIO. */
 od_rc od_req_body(od_request *r, const char **data, size_t *len);
 

@@ -18,6 +18,8 @@ typedef void (*od_handler)(struct od_request *r);
 #define OD_ROUTE_AUTH      0x1u  /* a verified bearer token and a membership are required */
 #define OD_ROUTE_VENDOR    0x2u  /* ... and a resolved vendor (with OD_ROUTE_AUTH) */
 #define OD_ROUTE_SENSITIVE 0x4u  /* a refusal by the permission check is audited as deny */
+#define OD_ROUTE_BULK      0x8u  /* a batch endpoint: the body may reach BULK_BODY_MAX */
+#define OD_ROUTE_REPLICA   0x10u /* read-only: runs on the read replica when there is one */
 
 typedef struct od_route {
     const char *method;    /* "GET", "POST", ...; HEAD is served by GET */
