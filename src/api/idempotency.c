@@ -36,7 +36,7 @@ static void
 replay(od_request *r, PGresult *res)
 {
     const char *headers = PQgetisnull(res, 0, 5) ? "" : PQgetvalue(res, 0, 5);
-    const char *body = PQgetvalue(res, 0, 6);
+    const char *body = PQgetvalue(res, 0, 6);  /* status: the column's CHECK holds 100..599 */
 
     if (strcmp(PQgetvalue(res, 0, 0), r->idem->hash) != 0) {
         json_object *p = od_problem_for(r, 422, OD_PT_VALIDATION, "this Idempotency-Key was "
@@ -50,7 +50,7 @@ replay(od_request *r, PGresult *res)
         od_resp_problem_doc(r, p, NULL);
         return;
     }
-    od_resp_send(r, atoi(PQgetvalue(res, 0, 3)), PQgetvalue(res, 0, 4),
+    od_resp_send(r, (int)strtol(PQgetvalue(res, 0, 3), NULL, 10), PQgetvalue(res, 0, 4),
                  od_arena_printf(r->arena, "%sIdempotent-Replayed: true\r\n", headers), body,
                  strlen(body));
 }
