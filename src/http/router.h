@@ -18,6 +18,9 @@ typedef void (*od_handler)(struct od_request *r);
 #define OD_ROUTE_AUTH      0x1u  /* a verified bearer token and a membership are required */
 #define OD_ROUTE_VENDOR    0x2u  /* ... and a resolved vendor (with OD_ROUTE_AUTH) */
 #define OD_ROUTE_SENSITIVE 0x4u  /* a refusal by the permission check is audited as deny */
+#define OD_ROUTE_PLATFORM  0x8u  /* with OD_ROUTE_VENDOR: a platform admin may also call it
+                                  * outside any vendor, and there it needs
+                                  * OD_PERM_GLOBAL_TAXONOMY instead of perm (global rows) */
 
 typedef struct od_route {
     const char *method;    /* "GET", "POST", ...; HEAD is served by GET */
