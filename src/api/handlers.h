@@ -29,6 +29,20 @@ void od_h_products_patch(od_request *r);
 void od_h_products_delete(od_request *r);
 void od_h_products_search(od_request *r);
 
+/* taxonomy.c: /api/v1/taxonomy/:kind[/:id] */
+void od_h_taxonomy_list(od_request *r);
+void od_h_taxonomy_create(od_request *r);
+void od_h_taxonomy_get(od_request *r);
+void od_h_taxonomy_patch(od_request *r);
+void od_h_taxonomy_delete(od_request *r);
+
+/* synonyms.c: /api/v1/synonyms/:set[/:id] (set: header, value) */
+void od_h_synonyms_list(od_request *r);
+void od_h_synonyms_create(od_request *r);
+void od_h_synonyms_get(od_request *r);
+void od_h_synonyms_patch(od_request *r);
+void od_h_synonyms_delete(od_request *r);
+
 /* routes.c: nginx's identity check for the rate-limit keys */
 void od_h_authz(od_request *r);
 

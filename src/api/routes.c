@@ -23,6 +23,9 @@
 
 #define AUTH   OD_ROUTE_AUTH
 #define VENDOR (OD_ROUTE_AUTH | OD_ROUTE_VENDOR)
+/* In a vendor: the route's perm on the vendor's rows (and reads of global ones);
+ * a platform admin outside any vendor: global rows, with OD_PERM_GLOBAL_TAXONOMY. */
+#define PLATFORM (VENDOR | OD_ROUTE_PLATFORM)
 
 static const od_route routes[] = {
     { "GET",   "/healthz",   od_h_healthz,  OD_ROUTE_PUBLIC, OD_PERM_NONE, NULL },
@@ -52,6 +55,26 @@ static const od_route routes[] = {
     /* The audit trail records who read health data: reading it is sensitive. */
     { "GET",   "/api/v1/audit", od_h_audit_list, VENDOR | OD_ROUTE_SENSITIVE, OD_PERM_AUDIT_READ,
       "audit_log" },
+    /* Taxonomy and synonyms: global rows plus the vendor's own (docs/taxonomy.md). */
+    { "GET",    "/api/v1/taxonomy/:kind", od_h_taxonomy_list, PLATFORM, OD_PERM_CATALOG_READ,
+      NULL },
+    { "POST",   "/api/v1/taxonomy/:kind", od_h_taxonomy_create, PLATFORM, OD_PERM_TAXONOMY_MANAGE,
+      NULL },
+    { "GET",    "/api/v1/taxonomy/:kind/:id", od_h_taxonomy_get, PLATFORM, OD_PERM_CATALOG_READ,
+      NULL },
+    { "PATCH",  "/api/v1/taxonomy/:kind/:id", od_h_taxonomy_patch, PLATFORM,
+      OD_PERM_TAXONOMY_MANAGE, NULL },
+    { "DELETE", "/api/v1/taxonomy/:kind/:id", od_h_taxonomy_delete, PLATFORM,
+      OD_PERM_TAXONOMY_MANAGE, NULL },
+    { "GET",    "/api/v1/synonyms/:set", od_h_synonyms_list, PLATFORM, OD_PERM_CATALOG_READ, NULL },
+    { "POST",   "/api/v1/synonyms/:set", od_h_synonyms_create, PLATFORM, OD_PERM_TAXONOMY_MANAGE,
+      NULL },
+    { "GET",    "/api/v1/synonyms/:set/:id", od_h_synonyms_get, PLATFORM, OD_PERM_CATALOG_READ,
+      NULL },
+    { "PATCH",  "/api/v1/synonyms/:set/:id", od_h_synonyms_patch, PLATFORM,
+      OD_PERM_TAXONOMY_MANAGE, NULL },
+    { "DELETE", "/api/v1/synonyms/:set/:id", od_h_synonyms_delete, PLATFORM,
+      OD_PERM_TAXONOMY_MANAGE, NULL },
     /* nginx's auth_request for the rate-limit keys; nginx never routes clients here. */
     { "GET",   "/internal/authz", od_h_authz, OD_ROUTE_PUBLIC, OD_PERM_NONE, NULL },
 };
@@ -192,7 +215,9 @@ enter_scope(od_request *r, const od_route *route)
     od_tenancy t;
     PGresult *res = NULL;
     od_rc rc;
+    od_perms need;
     int status;
+    bool vendor_required;
 
     if (xv != NULL && *xv != '\0' && !od_uuid_canonical(xv, vendor)) {
         status = od_tenancy_refusal(OD_TENANCY_BAD_VENDOR_HEADER, &detail);
@@ -206,7 +231,11 @@ enter_scope(od_request *r, const od_route *route)
         od_api_db_fail(r, rc, res);
         return false;
     }
-    t = od_tenancy_resolve(ms, xv ? vendor : NULL, just, (route->flags & OD_ROUTE_VENDOR) != 0);
+    /* A platform route works without a vendor for a platform admin who is no
+     * vendor's member (a member acts in its vendor; several: X-Vendor-Id). */
+    vendor_required = (route->flags & OD_ROUTE_VENDOR) != 0 &&
+                      !((route->flags & OD_ROUTE_PLATFORM) && ms->platform_admin && ms->n == 0);
+    t = od_tenancy_resolve(ms, xv ? vendor : NULL, just, vendor_required);
     status = od_tenancy_refusal(t.outcome, &detail);
     if (status != 0) {
         od_resp_problem(r, status, NULL, detail);
@@ -219,11 +248,14 @@ enter_scope(od_request *r, const od_route *route)
     r->perms = t.perms;
     r->break_glass = t.break_glass;
     r->justification = t.break_glass ? just : NULL;
-    if (route->perm != OD_PERM_NONE && (t.perms & route->perm) == 0) {
+    need = route->perm;
+    if ((route->flags & OD_ROUTE_PLATFORM) && r->vendor_id == NULL)
+        need = OD_PERM_GLOBAL_TAXONOMY;
+    if (need != OD_PERM_NONE && (t.perms & need) == 0) {
         if (route->flags & OD_ROUTE_SENSITIVE)
             audit_denial(r);
         od_resp_problem(r, 403, NULL, od_arena_printf(r->arena, "your role (%s) does not "
-                        "allow %s", r->role ? r->role : "none", od_rbac_perm_name(route->perm)));
+                        "allow %s", r->role ? r->role : "none", od_rbac_perm_name(need)));
         return false;
     }
     /* Read-only routes go to the replica when it answers; break-glass access is

@@ -23,10 +23,13 @@ print_routes(void)
     for (size_t i = 0; i < n; i++) {
         const char *perm = od_rbac_perm_name(routes[i].perm);
 
-        printf("%s %s %s%s%s%s\n", routes[i].method, routes[i].pattern, perm ? perm : "-",
+        printf("%s %s %s%s%s%s%s%s%s\n", routes[i].method, routes[i].pattern, perm ? perm : "-",
                (routes[i].flags & OD_ROUTE_AUTH) ? " auth" : " public",
                (routes[i].flags & OD_ROUTE_VENDOR) ? " vendor" : "",
-               (routes[i].flags & OD_ROUTE_SENSITIVE) ? " sensitive" : "");
+               (routes[i].flags & OD_ROUTE_SENSITIVE) ? " sensitive" : "",
+               (routes[i].flags & OD_ROUTE_PLATFORM) ? " platform" : "",
+               (routes[i].flags & OD_ROUTE_BULK) ? " bulk" : "",
+               (routes[i].flags & OD_ROUTE_REPLICA) ? " replica" : "");
     }
 }
 

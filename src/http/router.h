@@ -20,6 +20,9 @@ typedef void (*od_handler)(struct od_request *r);
 #define OD_ROUTE_SENSITIVE 0x4u  /* a refusal by the permission check is audited as deny */
 #define OD_ROUTE_BULK      0x8u  /* a batch endpoint: the body may reach BULK_BODY_MAX */
 #define OD_ROUTE_REPLICA   0x10u /* read-only: runs on the read replica when there is one */
+#define OD_ROUTE_PLATFORM  0x20u /* with OD_ROUTE_VENDOR: a platform admin may also call it
+                                  * outside any vendor, and there it needs
+                                  * OD_PERM_GLOBAL_TAXONOMY instead of perm (global rows) */
 
 typedef struct od_route {
     const char *method;    /* "GET", "POST", ...; HEAD is served by GET */

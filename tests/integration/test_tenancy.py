@@ -180,6 +180,38 @@ class RoleMatrix(StackCase):
                 walked += 1
         self.assertGreaterEqual(walked, 9)
 
+    def test_every_route_for_a_platform_admin_outside_any_vendor(self):
+        """Routes flagged "platform" need global_taxonomy.manage outside a vendor; the
+        other vendor routes need break-glass; the rest their own permission."""
+        rows = self.matrix()
+        root = "rm-root" + RUN
+        must(ctl("user", "add", "--id", root, "--email", root + "@x.example"))
+        must(ctl("admin", "grant", "--user", root))
+        out = subprocess.run([os.path.join(BUILD, "odyssey-api"), "--routes"], capture_output=True,
+                             text=True, check=True).stdout
+        platform_routes = 0
+        for line in out.splitlines():
+            method, pattern, perm, *flags = line.split()
+            if "auth" not in flags:
+                continue
+            path = re.sub(r":[a-zA-Z_]+", "00000000-0000-0000-0000-0000000000aa", pattern)
+            body = {} if method in ("POST", "PUT", "PATCH") else None
+            r = request(method, path, token=token(root), body=body)
+            if "platform" in flags:
+                platform_routes += 1
+                self.assertIn("vendor", flags)
+                if "platform" in rows["global_taxonomy.manage"]:
+                    self.assertNotEqual(r.status, 403, "%s %s: %r" % (method, pattern, r))
+                else:
+                    self.assertIn("global_taxonomy.manage", self.assertProblem(r, 403)["detail"])
+            elif "vendor" in flags:
+                self.assertIn("Break-Glass", self.assertProblem(r, 403)["detail"], pattern)
+            elif perm == "-" or "platform" in rows[perm]:
+                self.assertNotEqual(r.status, 403, "%s %s: %r" % (method, pattern, r))
+            else:
+                self.assertIn(perm, self.assertProblem(r, 403)["detail"])
+        self.assertGreaterEqual(platform_routes, 10)
+
 
 class RowLevelSecurity(StackCase):
     def test_app_role_sees_only_the_current_vendor_without_where(self):
