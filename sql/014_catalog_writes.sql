@@ -23,7 +23,7 @@ LANGUAGE sql STABLE AS $$
         'certifications', p.certifications, 'regulatory_codes', p.regulatory_codes,
         'images', coalesce((SELECT json_agg(json_build_object('url', i.url, 'alt', i.alt,
                                                               'order', i.sort_order)
-                                            ORDER BY i.sort_order, i.url)
+                                            ORDER BY i.sort_order, i.url COLLATE "C")
                               FROM public.product_images i
                              WHERE i.vendor_id = p.vendor_id AND i.product_id = p.id),
                            '[]'::json),
@@ -87,7 +87,7 @@ LANGUAGE sql VOLATILE AS $$
         SELECT p.*,
                coalesce((SELECT jsonb_agg(jsonb_build_object('url', i.url, 'alt', i.alt,
                                                              'order', i.sort_order)
-                                          ORDER BY i.sort_order, i.url)
+                                          ORDER BY i.sort_order, i.url COLLATE "C")
                            FROM public.product_images i
                           WHERE i.vendor_id = p.vendor_id AND i.product_id = p.id),
                         '[]'::jsonb) AS imgs

@@ -81,6 +81,9 @@ static const od_route routes[] = {
 
 static const od_api_env *api_env;
 static od_mcache *mcache;  /* this worker's memberships, at most OD_MCACHE_TTL_MS old */
+static long replica_retry_at; /* after a replica failure: when to try it again (ms) */
+
+#define OD_REPLICA_BACKOFF_MS 5000
 
 void
 od_api_init(const od_api_env *env)
@@ -261,7 +264,9 @@ enter_scope(od_request *r, const od_route *route)
     /* Read-only routes go to the replica when it answers; break-glass access is
      * audited on the primary, so it stays there. */
     if ((route->flags & OD_ROUTE_REPLICA) && r->replica != NULL && !t.break_glass &&
+        !r->replica_failed && od_now_ms() >= replica_retry_at &&
         od_db_ready(r->replica) == OD_OK) {
+        r->primary = r->db;
         r->db = r->replica;
         r->on_replica = true;
     }
@@ -333,6 +338,13 @@ od_api_handle(od_request *r)
         }
         od_idem_settle(r);
         leave_scope(r);
+        if (r->on_replica && r->replica_failed) {
+            /* The replica is down or not ready: the primary answers instead. */
+            r->db = r->primary;
+            r->on_replica = false;
+            od_resp_reset(r);
+            continue;
+        }
         if (!r->stale_statement)
             break;
         /* A migration invalidated a prepared statement inside the transaction,
@@ -349,11 +361,20 @@ od_api_db_fail(od_request *r, od_rc rc, PGresult *res)
     const char *state;
     int status;
 
+    state = od_db_sqlstate(res);
+    if (r->on_replica && !r->replica_failed &&
+        (rc == OD_EUNAVAIL || (rc == OD_EDB && od_db_http_status(state) == 503))) {
+        od_log_warn("request %s: the replica failed (%s SQLSTATE %s); the primary answers",
+                    r->request_id ? r->request_id : "-", od_rc_str(rc), state);
+        r->replica_failed = true;
+        replica_retry_at = od_now_ms() + OD_REPLICA_BACKOFF_MS;
+        od_resp_unavailable(r, NULL, "the replica is unavailable; retry");
+        return;
+    }
     if (rc == OD_EUNAVAIL) {
         od_resp_unavailable(r, OD_PT_DB_UNAVAILABLE, "the database is unreachable; retry later");
         return;
     }
-    state = od_db_sqlstate(res);
     if (rc == OD_EDB && od_db_stale_statement(res) && !r->stale_statement) {
         /* od_api_handle runs the request again with the statement prepared afresh. */
         od_log_info("request %s: a prepared statement went stale (SQLSTATE %s); running "

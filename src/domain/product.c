@@ -105,6 +105,19 @@ has_control(const char *s, size_t len, bool allow_newlines)
     return false;
 }
 
+/* The value as a C string, or NULL when it is not a string or holds a NUL
+ * (a "\u0000" escape), which C and PostgreSQL text cannot carry. */
+static const char *
+plain_string(json_object *v)
+{
+    const char *s;
+
+    if (v == NULL || !json_object_is_type(v, json_type_string))
+        return NULL;
+    s = json_object_get_string(v);
+    return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
+}
+
 static bool
 blank(const char *s)
 {
@@ -211,11 +224,11 @@ barcode(check *c, json_object *item)
         put_null(c, "gtin_type");
         return;
     }
-    if (!json_object_is_type(v, json_type_string)) {
+    if (plain_string(v) == NULL) {
         bad(c, "barcode", -1, NULL, "must be a string of digits (leading zeros matter)");
         return;
     }
-    type = od_product_gtin_type(json_object_get_string(v));
+    type = od_product_gtin_type(plain_string(v));
     if (type == NULL) {
         bad(c, "barcode", -1, NULL, "must be a GTIN of 8, 12, 13 or 14 digits with a valid "
             "check digit");
@@ -244,28 +257,44 @@ od_product_price(json_object *v, char out[24])
         snprintf(out, 24, "%lld.00", (long long)n);
         return NULL;
     }
-    if (json_object_is_type(v, json_type_double)) {
-        double d = json_object_get_double(v), cents;
+    if (json_object_is_type(v, json_type_double) &&
+        strpbrk(json_object_get_string(v), "eE") != NULL) {
+        /* Exponent form: exact only when two decimals print the same double. */
+        double d = json_object_get_double(v);
+        char *end;
 
         if (!isfinite(d) || d < 0)
             return "must be zero or more";
         if (d >= 1e10)
             return "must be below 10000000000";
-        cents = round(d * 100.0);
-        if (fabs(d * 100.0 - cents) > 1e-6)
-            return "must have at most two decimals";
-        snprintf(out, 24, "%lld.%02lld", (long long)(cents / 100), (long long)fmod(cents, 100));
-        return NULL;
+        snprintf(out, 24, "%.2f", d);
+        return strtod(out, &end) == d ? NULL : "must have at most two decimals";
     }
-    if (json_object_is_type(v, json_type_string)) {
+    if (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_string)) {
+        /* A parsed JSON number keeps its source text: read the digits the client
+         * wrote, never a binary approximation of them. */
         const char *s = json_object_get_string(v), *dot = strchr(s, '.');
-        size_t whole = dot ? (size_t)(dot - s) : strlen(s), frac = dot ? strlen(dot + 1) : 0;
+        size_t len = strlen(s), whole = dot ? (size_t)(dot - s) : len;
+        size_t frac = dot ? len - whole - 1 : 0;
 
-        if (*s == '-')
+        if (*s == '-' && strspn(s + 1, "0.") == len - 1 && len > 1) {
+            s++;  /* -0 and -0.0 are zero */
+            len--;
+            whole--;
+        } else if (*s == '-') {
             return "must be zero or more";
-        if (whole < 1 || whole > 10 || strspn(s, "0123456789") != whole ||
+        }
+        if ((json_object_is_type(v, json_type_string) &&
+             len != (size_t)json_object_get_string_len(v)) || whole < 1 ||
+            strspn(s, "0123456789") != whole ||
             (dot && (frac < 1 || strspn(dot + 1, "0123456789") != frac)))
             return "must be a decimal number such as 4.99";
+        while (whole > 1 && *s == '0') {   /* canonical: no leading zeros */
+            s++;
+            whole--;
+        }
+        if (whole > 10)
+            return "must be below 10000000000";
         if (frac > 2)
             return "must have at most two decimals";
         snprintf(out, 24, "%.*s.%.*s%.*s", (int)whole, s, (int)frac, dot ? dot + 1 : "",
@@ -446,9 +475,7 @@ word_list(check *c, json_object *item, const char *name, word_rule rule)
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_array_get_idx(v, i);
-        const char *s = e && json_object_is_type(e, json_type_string) ?
-                        json_object_get_string(e) : NULL, *w = NULL;
+        const char *s = plain_string(json_object_array_get_idx(v, i)), *w = NULL;
 
         if (s == NULL || *s == '\0' || blank(s) ||
             has_control(s, strlen(s), false) || strlen(s) > 64) {
@@ -572,13 +599,11 @@ images(check *c, json_object *item)
         url = get(e, "url");
         alt = get(e, "alt");
         order = get(e, "order");
-        if (url == NULL || !json_object_is_type(url, json_type_string) ||
-            !url_ok(json_object_get_string(url), true)) {
+        if (plain_string(url) == NULL || !url_ok(plain_string(url), true)) {
             bad(c, "images", (long)i, "url", "must be an https:// URL of at most 2048 bytes");
             ok = false;
         }
-        if (alt != NULL && (!json_object_is_type(alt, json_type_string) ||
-                            json_object_get_string_len(alt) > 500 ||
+        if (alt != NULL && (plain_string(alt) == NULL || json_object_get_string_len(alt) > 500 ||
                             has_control(json_object_get_string(alt),
                                         (size_t)json_object_get_string_len(alt), false))) {
             bad(c, "images", (long)i, "alt", "must be a string of at most 500 bytes");
@@ -620,7 +645,7 @@ source_url(check *c, json_object *item)
         put_null(c, "source_url");
         return;
     }
-    if (!json_object_is_type(v, json_type_string) || !url_ok(json_object_get_string(v), false)) {
+    if (plain_string(v) == NULL || !url_ok(plain_string(v), false)) {
         bad(c, "source_url", -1, NULL, "must be an http:// or https:// URL of at most 2048 "
             "bytes");
         return;

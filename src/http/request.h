@@ -26,6 +26,8 @@ typedef struct od_request {
     struct od_db *db;         /* borrowed: the worker's primary connection */
     struct od_db *replica;    /* borrowed: the read replica, or NULL */
     bool on_replica;          /* db is the replica for this request (OD_ROUTE_REPLICA) */
+    struct od_db *primary;    /* borrowed: the primary while db is the replica */
+    bool replica_failed;      /* the replica failed this request: run it on the primary */
     FCGX_Request *fcgx;       /* borrowed: the FastCGI exchange */
     const char *method;       /* REQUEST_METHOD */
     const char *path;         /* DOCUMENT_URI: nginx's normalised path, no query */

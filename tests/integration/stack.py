@@ -199,3 +199,31 @@ def ctl(*args, env=None):
 def log_lines(name):
     with open(os.path.join(LOG, name + ".log"), errors="replace") as f:
         return f.read().splitlines()
+
+
+# --- the read replica ----------------------------------------------------------
+
+def replica_psql(sql):
+    """Runs SQL on the streaming replica as the owner."""
+    url = ENV["ODYSSEY_ADMIN_DATABASE_URL"].replace(":%s/" % ENV["ODYSSEY_PG_PORT"],
+                                                    ":%s/" % ENV["ODYSSEY_REPLICA_PORT"])
+    return subprocess.run(["psql", "-X", "-q", "-tA", url, "-c", sql], capture_output=True,
+                          text=True)
+
+
+def wait_replica(timeout=10.0):
+    """Waits until the replica has replayed everything the primary wrote so far."""
+    lsn = psql("SELECT pg_current_wal_lsn()").stdout.strip()
+    return wait_for(lambda: replica_psql("SELECT pg_last_wal_replay_lsn() >= '%s'" % lsn)
+                    .stdout.strip() == "t", timeout)
+
+
+def replica_ctl(action):
+    args = ["runuser", "-u", "postgres", "--", PGBIN + "/pg_ctl", "-D",
+            ENV["ODYSSEY_REPLICA_PGDATA"], "-w", "-t", "60"]
+    if action == "stop":
+        args += ["-m", "fast", "stop"]
+    else:
+        args += ["-l", os.path.join(os.path.dirname(ENV["ODYSSEY_REPLICA_PGDATA"]),
+                                    "postgres.log"), "start"]
+    subprocess.run(args, check=True, capture_output=True)

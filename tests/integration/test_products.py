@@ -5,7 +5,8 @@ import json
 import time
 import urllib.parse
 
-from stack import StackCase, ctl, jwt, now, psql, request
+from stack import (StackCase, ctl, jwt, now, psql, replica_ctl, replica_psql, request, wait_for,
+                   wait_replica)
 
 RUN = "-%d" % (time.time() * 1000 % 10**9)  # fresh ids on a reused database
 
@@ -273,6 +274,7 @@ class Catalog(StackCase):
         self.assertProblem(request("GET", "/api/v1/products/not-a-uuid", token=self.admin), 404)
         self.assertEqual(request("GET", "/api/v1/products/" + pid_b,
                                  token=self.tok_b["admin"]).status, 200)
+        self.assertTrue(wait_replica())
         names = [i["external_id"] for i in request("GET", "/api/v1/search/products?q=item",
                                                    token=self.admin).json()["items"]]
         self.assertTrue(all(not n.startswith("iso") for n in names))
@@ -300,6 +302,7 @@ class Lists(StackCase):
         r = request("POST", "/api/v1/products", token=cls.admin, body={"items": items})
         assert r.status == 200, r
         cls.ids = {i["external_id"]: i["id"] for i in r.json()["items"]}
+        assert wait_replica(), "the replica did not catch up"
 
     def ext(self, path):
         r = request("GET", path, token=self.admin)
@@ -393,7 +396,7 @@ class Lists(StackCase):
     def test_search_ranks_name_above_description(self):
         r = request("GET", "/api/v1/search/products?q=chocolate", token=self.admin)
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.headers.get("x-data-freshness"), "primary")
+        self.assertRegex(r.headers.get("x-data-freshness"), r"^replica; lag=[0-9.]+$")
         items = r.json()["items"]
         self.assertEqual([i["external_id"] for i in items], ["f5", "f3"])
         self.assertGreater(items[0]["rank"], items[1]["rank"])
@@ -422,3 +425,22 @@ class Lists(StackCase):
         self.assertEqual([i["external_id"] for i in first["items"] + second["items"]],
                          ["f5", "f3"])
         self.assertIsNone(second["next_cursor"])
+
+    def test_search_is_served_by_the_replica_and_falls_back(self):
+        r = request("GET", "/api/v1/search/products?q=chocolate", token=self.admin)
+        self.assertTrue(r.headers["x-data-freshness"].startswith("replica"), r.headers)
+        conns = replica_psql("SELECT count(*) FROM pg_stat_activity WHERE "
+                             "application_name = 'odyssey-api-replica'").stdout.strip()
+        self.assertGreaterEqual(int(conns or 0), 1)
+        replica_ctl("stop")
+        try:
+            r = request("GET", "/api/v1/search/products?q=chocolate", token=self.admin)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.headers.get("x-data-freshness"), "primary")
+            self.assertEqual(sorted(i["external_id"] for i in r.json()["items"]), ["f3", "f5"])
+        finally:
+            replica_ctl("start")
+        # workers try the replica again a few seconds after it failed them
+        self.assertTrue(wait_for(lambda: request(
+            "GET", "/api/v1/search/products?q=chocolate", token=self.admin
+        ).headers.get("x-data-freshness", "").startswith("replica"), 30, 0.5))

@@ -194,6 +194,62 @@ test_long_words(void)
     od_arena_destroy(a);
 }
 
+static void
+test_same_word_in_every_kind(void)
+{
+    od_arena *a = od_arena_create(0);
+    od_vocab *v = od_vocab_create(a, 8);
+    char word[32], canon[32];
+    int wrong = 0;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    /* Many words, each in all four kinds with a different canonical form: a probe
+     * that matched the word alone would mix the kinds up. */
+    for (int i = 0; i < 1000; i++) {
+        for (int k = 0; k < OD_VOCAB_KINDS; k++) {
+            snprintf(word, sizeof(word), "w%d", i);
+            snprintf(canon, sizeof(canon), "k%d-w%d", k, i);
+            if (od_vocab_add(v, (od_vocab_kind)k, word, canon, false) != OD_OK)
+                wrong++;
+        }
+    }
+    for (int i = 0; i < 1000; i++) {
+        for (int k = 0; k < OD_VOCAB_KINDS; k++) {
+            const char *got;
+
+            snprintf(word, sizeof(word), "W%d", i);
+            snprintf(canon, sizeof(canon), "k%d-w%d", k, i);
+            got = od_vocab_lookup(v, (od_vocab_kind)k, word);
+            if (got == NULL || strcmp(got, canon) != 0)
+                wrong++;
+        }
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    /* Full tables (32 words in the initial 64 slots) of one kind, looked up under
+     * the others: the probe of a word under another kind runs through the
+     * clusters and must not stop at the same word of the wrong kind. */
+    wrong = 0;
+    for (int r = 0; r < 100; r++) {
+        od_vocab *one = od_vocab_create(a, 1);
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+        for (int i = 0; i < 32; i++) {
+            snprintf(word, sizeof(word), "r%dw%d", r, i);
+            if (od_vocab_add(one, OD_VOCAB_ALLERGEN, word, "x", false) != OD_OK)
+                wrong++;
+        }
+        for (int i = 0; i < 32; i++) {
+            snprintf(word, sizeof(word), "r%dw%d", r, i);
+            for (int k = OD_VOCAB_DIET; k < OD_VOCAB_KINDS; k++) {
+                if (od_vocab_lookup(one, (od_vocab_kind)k, word) != NULL)
+                    wrong++;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    od_arena_destroy(a);
+}
+
 static const od_unit_case cases[] = {
     { "keys: case, '_' and '-', spaces", test_key_normalises },
     { "keys: empty and too long", test_key_rejects },
@@ -202,6 +258,7 @@ static const od_unit_case cases[] = {
     { "vendor entries override global ones, never the reverse", test_vendor_overrides_global },
     { "growth keeps every entry", test_growth_keeps_every_entry },
     { "words up to 255 bytes", test_long_words },
+    { "one word in every kind", test_same_word_in_every_kind },
 };
 
 OD_UNIT_MAIN("vocab", cases)
