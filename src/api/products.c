@@ -406,6 +406,10 @@ od_h_products_get(od_request *r)
 
     if (id == NULL || !param(r, "include_deleted", &deleted))
         return;
+    if (deleted != NULL && strcmp(deleted, "true") != 0 && strcmp(deleted, "false") != 0) {
+        od_resp_problem(r, 400, NULL, "include_deleted must be true or false");
+        return;
+    }
     if (deleted != NULL && strcmp(deleted, "true") == 0 && !is_admin(r)) {
         od_resp_problem(r, 403, NULL, "include_deleted=true is for vendor admins");
         return;

@@ -253,6 +253,12 @@ class Catalog(StackCase):
                          204)
         self.assertEqual(self.version(), v0 + 1)
         self.assertProblem(request("GET", "/api/v1/products/" + pid, token=self.admin), 404)
+        self.assertEqual(request("GET", "/api/v1/products/%s?include_deleted=true" % pid,
+                                 token=self.admin).status, 200)
+        self.assertProblem(request("GET", "/api/v1/products/%s?include_deleted=true" % pid,
+                                   token=self.tok["operator"]), 403)
+        self.assertProblem(request("GET", "/api/v1/products/%s?include_deleted=yes" % pid,
+                                   token=self.admin), 400)
         ids = [i["id"] for i in request("GET", "/api/v1/products?limit=200",
                                         token=self.admin).json()["items"]]
         self.assertNotIn(pid, ids)
