@@ -47,7 +47,7 @@ static const key keys[] = {
       "hard cap on a request body in bytes (larger bodies get 413)" },
     { "BULK_BODY_MAX", K_LONG, F(bulk_body_max), "33554432", 1024, 268435456L,
       "hard cap on the body of a batch endpoint (POST /api/v1/products), bytes" },
-    { "SEARCH_CANDIDATES", K_INT, F(search_candidates), "1000", 50, 100000,
+    { "SEARCH_CANDIDATES", K_INT, F(search_candidates), "500", 50, 100000,
       "matches ranked by a relevance search: the most recently updated ones" },
     { "JWT_SECRET", K_STR, F(jwt_secret), "", 0, 0,
       "HS256 shared secret (secret; empty: HS256 disabled)" },

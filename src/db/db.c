@@ -77,14 +77,18 @@ drop(od_db *db)
 static od_rc
 connect_now(od_db *db)
 {
-    char timeout[16], options[96];
+    char timeout[16], options[128];
     const char *keys[] = { "dbname", "application_name", "connect_timeout", "options",
                            "keepalives_idle", NULL };
     const char *vals[] = { db->url, db->app_name, timeout, options, "30", NULL };
 
     drop(db);
     snprintf(timeout, sizeof(timeout), "%d", db->cfg->db_connect_timeout);
-    snprintf(options, sizeof(options), "-c statement_timeout=%d%s", db->cfg->statement_timeout,
+    /* Prepared statements here are keyed lookups and writes: a generic plan from the
+     * first run (prunes partitions at run time) instead of five custom plans first.
+     * Lists and searches are one-shot statements, planned with their values. */
+    snprintf(options, sizeof(options), "-c statement_timeout=%d -c plan_cache_mode="
+             "force_generic_plan%s", db->cfg->statement_timeout,
              db->system ? " -c odyssey.system=on" : "");
     db->conn = PQconnectdbParams(keys, vals, 1);
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {

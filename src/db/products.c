@@ -1,6 +1,7 @@
 /* products.c: catalog queries. Lists and searches are one-shot statements built
  * from the filters present, so the planner always sees the real values (a generic
- * plan guesses the selectivity of a search word and can walk the wrong index). */
+ * plan guesses the selectivity of a search word and can walk the wrong index); they
+ * read the view products_scoped, whose rows the GIN indexes can find (migration 014). */
 #include "db/products.h"
 
 #include <stdio.h>
@@ -171,8 +172,8 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
     if (f->relevance) {
         /* Rank the most recent matches only: ranking every match of a word found
          * in most rows costs hundreds of milliseconds (docs/catalog.md). */
-        od_buf_puts(&q.sql, "WITH c AS (SELECT p AS prod, p.id, ts_rank(p.search_tsv, tsq.q) "
-                    "AS rank FROM products p, ");
+        od_buf_puts(&q.sql, "WITH c AS (SELECT ROW(p.*)::products AS prod, p.id, "
+                    "ts_rank(p.search_tsv, tsq.q) AS rank FROM products_scoped p, ");
         tsq = tsquery(&q, f);
         od_buf_puts(&q.sql, " WHERE ");
         conditions(&q, f, tsq);
@@ -188,8 +189,8 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
         }
         od_buf_printf(&q.sql, " ORDER BY c.rank DESC, c.id LIMIT $%d::int", param(&q, limit));
     } else {
-        od_buf_puts(&q.sql, "SELECT od_product_json(p)::text, p.updated_at::text, p.id::text "
-                    "FROM products p");
+        od_buf_puts(&q.sql, "SELECT od_product_json(ROW(p.*)::products)::text, p.updated_at::text, "
+                    "p.id::text FROM products_scoped p");
         if (f->q != NULL) {
             od_buf_puts(&q.sql, ", ");
             tsq = tsquery(&q, f);

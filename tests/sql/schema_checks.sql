@@ -244,6 +244,23 @@ BEGIN
          VALUES (%L, %L, 180, 80, 30, %L, %L)', vb, od_entity_id(va, 'c-1'), 'male', 'moderate'),
         '23503', 'cross-tenant health profile');
     PERFORM set_config('odyssey.vendor_id', va::text, true);
+    -- images and lineage follow their product without foreign keys (migration 014)
+    EXECUTE pg_temp.product_sql(va, 'casc-1', NULL);
+    INSERT INTO product_images (vendor_id, product_id, url)
+    VALUES (va, od_entity_id(va, 'casc-1'), 'https://img.example/c.jpg');
+    INSERT INTO product_sources (vendor_id, product_id, source)
+    VALUES (va, od_entity_id(va, 'casc-1'), 'api');
+    PERFORM pg_temp.expect_error(format(
+        'INSERT INTO product_sources (vendor_id, product_id, source) VALUES (%L, %L, %L)',
+        va, od_entity_id(va, 'nope'), 'api'), '23503', 'lineage of no product');
+    PERFORM pg_temp.expect_error(format(
+        'UPDATE product_images SET product_id = %L WHERE vendor_id = %L AND product_id = %L',
+        od_entity_id(va, 'tsv-1'), va, od_entity_id(va, 'casc-1')), '23503', 'image moved');
+    DELETE FROM products WHERE vendor_id = va AND id = od_entity_id(va, 'casc-1');
+    IF EXISTS (SELECT 1 FROM product_images WHERE product_id = od_entity_id(va, 'casc-1'))
+       OR EXISTS (SELECT 1 FROM product_sources WHERE product_id = od_entity_id(va, 'casc-1')) THEN
+        RAISE EXCEPTION 'FAIL images and lineage outlive their product';
+    END IF;
     -- vendor-scoped taxonomy: visible to its vendor only
     INSERT INTO tax_categories (vendor_id, code, label) VALUES (va, 'house_brand', 'House brand')
     RETURNING id INTO cat_b;
