@@ -1,0 +1,36 @@
+-- paths.lua: wrk script that sends the Authorization header of BENCH_TOKEN and
+-- cycles through the request paths listed in BENCH_PATHS (one per line), each
+-- thread from its own offset; prints the same summary line as report.lua.
+local token = os.getenv("BENCH_TOKEN")
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do
+    if line ~= "" then
+        paths[#paths + 1] = line
+    end
+end
+local i = 0
+local threads = 0
+
+function setup(thread)
+    threads = threads + 1
+    thread:set("offset", threads * 7919)
+end
+
+function init(args)
+    i = (offset or 0) % #paths
+end
+
+function request()
+    i = i % #paths + 1
+    return wrk.format("GET", paths[i], { ["Authorization"] = "Bearer " .. token })
+end
+
+function done(summary, latency, requests)
+    local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+                   + summary.errors.status + summary.errors.timeout
+    io.write(string.format(
+        "RESULT requests=%d duration_s=%.2f rps=%.1f p50_ms=%.3f p95_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d\n",
+        summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+        latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+        latency:percentile(99) / 1000, errors, summary.errors.status))
+end
