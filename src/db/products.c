@@ -27,12 +27,20 @@ static od_stmt st_upsert = OD_STMT("products_upsert",
     "SELECT ord, id, result, catalog_version "
     "FROM od_products_upsert($1::uuid, $2::jsonb, 'api', $3)", 3, false);
 
+/* The images of the products p of a page, as i.imgs (a LATERAL join). */
+#define IMAGES_OF_P \
+    " LEFT JOIN LATERAL (SELECT json_agg(json_build_object('url', x.url, 'alt', x.alt, " \
+    "'order', x.sort_order) ORDER BY x.sort_order, x.url COLLATE \"C\") AS imgs " \
+    "FROM product_images x WHERE x.vendor_id = p.vendor_id AND x.product_id = p.id) i ON true"
+
 static od_stmt st_get = OD_STMT("products_get",
-    "SELECT od_product_json(p)::text, od_product_etag(p), p.soft_deleted_at IS NOT NULL "
+    "SELECT od_product_json(p, od_product_images(p.vendor_id, p.id))::text, "
+    "od_product_etag(p), p.soft_deleted_at IS NOT NULL "
     "FROM products p WHERE p.vendor_id = $1::uuid AND p.id = $2::uuid", 2, true);
 
 static od_stmt st_get_locked = OD_STMT("products_get_locked",
-    "SELECT od_product_json(p)::text, od_product_etag(p), p.soft_deleted_at IS NOT NULL "
+    "SELECT od_product_json(p, od_product_images(p.vendor_id, p.id))::text, "
+    "od_product_etag(p), p.soft_deleted_at IS NOT NULL "
     "FROM products p WHERE p.vendor_id = $1::uuid AND p.id = $2::uuid FOR UPDATE", 2, false);
 
 static od_stmt st_delete = OD_STMT("products_delete",
@@ -177,9 +185,8 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
         tsq = tsquery(&q, f);
         od_buf_puts(&q.sql, " WHERE ");
         conditions(&q, f, tsq);
-        od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int) "
-                      "SELECT left(od_product_json(c.prod)::text, -1) || ', \"rank\" : ' || "
-                      "c.rank::text || '}', c.rank::text, c.id::text FROM c",
+        od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int), "
+                      "top AS (SELECT c.* FROM c",
                       param(&q, od_arena_printf(a, "%d", f->candidates)));
         if (f->after_key != NULL) {
             int key = param(&q, f->after_key), id = param(&q, f->after_id);
@@ -187,10 +194,18 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
             od_buf_printf(&q.sql, " WHERE (c.rank < $%d::real OR (c.rank = $%d::real "
                           "AND c.id > $%d::uuid))", key, key, id);
         }
-        od_buf_printf(&q.sql, " ORDER BY c.rank DESC, c.id LIMIT $%d::int", param(&q, limit));
+        /* The page's images only, once the page is known. */
+        od_buf_printf(&q.sql, " ORDER BY c.rank DESC, c.id LIMIT $%d::int) "
+                      "SELECT left(od_product_json(top.prod, i.imgs)::text, -1) || "
+                      "', \"rank\" : ' || top.rank::text || '}', top.rank::text, top.id::text "
+                      "FROM top LEFT JOIN LATERAL (SELECT json_agg(json_build_object('url', "
+                      "x.url, 'alt', x.alt, 'order', x.sort_order) ORDER BY x.sort_order, "
+                      "x.url COLLATE \"C\") AS imgs FROM product_images x WHERE x.vendor_id = "
+                      "(top.prod).vendor_id AND x.product_id = top.id) i ON true "
+                      "ORDER BY top.rank DESC, top.id", param(&q, limit));
     } else {
-        od_buf_puts(&q.sql, "SELECT od_product_json(ROW(p.*)::products)::text, p.updated_at::text, "
-                    "p.id::text FROM products_scoped p");
+        od_buf_puts(&q.sql, "SELECT od_product_json(ROW(p.*)::products, i.imgs)::text, "
+                    "p.updated_at::text, p.id::text FROM products_scoped p" IMAGES_OF_P);
         if (f->q != NULL) {
             od_buf_puts(&q.sql, ", ");
             tsq = tsquery(&q, f);
