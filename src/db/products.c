@@ -204,8 +204,10 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
                       "(top.prod).vendor_id AND x.product_id = top.id) i ON true "
                       "ORDER BY top.rank DESC, top.id", param(&q, limit));
     } else {
+        /* The page first, then its documents: a join below the sort would build one
+         * for every match. */
         od_buf_puts(&q.sql, "SELECT od_product_json(ROW(p.*)::products, i.imgs)::text, "
-                    "p.updated_at::text, p.id::text FROM products_scoped p" IMAGES_OF_P);
+                    "p.updated_at::text, p.id::text FROM (SELECT p.* FROM products_scoped p");
         if (f->q != NULL) {
             od_buf_puts(&q.sql, ", ");
             tsq = tsquery(&q, f);
@@ -218,8 +220,8 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
             od_buf_printf(&q.sql, " AND (p.updated_at, p.id) < ($%d::timestamptz, $%d::uuid)",
                           key, id);
         }
-        od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int",
-                      param(&q, limit));
+        od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int) p"
+                      IMAGES_OF_P " ORDER BY p.updated_at DESC, p.id DESC", param(&q, limit));
     }
     if (q.sql.failed != OD_OK) {
         od_buf_free(&q.sql);
