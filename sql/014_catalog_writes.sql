@@ -179,22 +179,11 @@ LANGUAGE sql VOLATILE AS $$
                price numeric(12,2), currency char(3), status product_status,
                dietary_tags text[], allergens text[], certifications text[],
                regulatory_codes text[], source_url text, images jsonb)
-    ), cur AS (
-        SELECT p.*,
-               coalesce((SELECT jsonb_agg(jsonb_build_object('url', i.url, 'alt', i.alt,
-                                                             'order', i.sort_order)
-                                          ORDER BY i.sort_order, i.url COLLATE "C")
-                           FROM public.product_images i
-                          WHERE i.vendor_id = p.vendor_id AND i.product_id = p.id),
-                        '[]'::jsonb) AS imgs
-          FROM public.products p
-         WHERE p.vendor_id = p_vendor AND p.id IN (SELECT pid FROM input)
-         ORDER BY p.id
-           FOR UPDATE OF p
-        -- Locked in one order, so two batches sharing products cannot deadlock; a row
-        -- another transaction changed meanwhile is read in its committed version.
     ), diff AS (
         -- For a new row every column of c is NULL: the changed fields are the ones set.
+        -- Nothing is locked here: only the rows written are, by the upsert, in the
+        -- order of their ids, so two batches cannot deadlock. Concurrent writers of one
+        -- product: the last one wins, and each reports what it saw.
         SELECT n.*, c.id IS NULL AS is_new,
                array_remove(ARRAY[
                    CASE WHEN n.barcode IS DISTINCT FROM c.barcode THEN 'barcode' END,
@@ -224,11 +213,19 @@ LANGUAGE sql VOLATILE AS $$
                    CASE WHEN n.regulatory_codes IS DISTINCT FROM c.regulatory_codes
                         THEN 'regulatory_codes' END,
                    CASE WHEN n.source_url IS DISTINCT FROM c.source_url THEN 'source_url' END,
-                   CASE WHEN n.images IS DISTINCT FROM coalesce(c.imgs, '[]'::jsonb)
+                   CASE WHEN c.id IS NOT NULL AND n.images IS DISTINCT FROM coalesce(
+                            (SELECT jsonb_agg(jsonb_build_object('url', i.url, 'alt', i.alt,
+                                                                 'order', i.sort_order)
+                                              ORDER BY i.sort_order, i.url COLLATE "C")
+                               FROM public.product_images i
+                              WHERE i.vendor_id = p_vendor AND i.product_id = c.id),
+                            '[]'::jsonb)
+                          OR c.id IS NULL AND n.images <> '[]'::jsonb
                         THEN 'images' END,
                    CASE WHEN c.soft_deleted_at IS NOT NULL THEN 'soft_deleted_at' END
                ], NULL) AS changed
-          FROM input n LEFT JOIN cur c ON c.id = n.pid
+          FROM input n
+          LEFT JOIN public.products c ON c.vendor_id = p_vendor AND c.id = n.pid
     ), writes AS (
         SELECT d.* FROM diff d WHERE d.is_new OR cardinality(d.changed) > 0
     ), up AS (
@@ -243,6 +240,7 @@ LANGUAGE sql VOLATILE AS $$
                w.currency, w.status, w.dietary_tags,
                w.allergens, w.certifications, w.regulatory_codes, w.source_url
           FROM writes w
+         ORDER BY w.pid
         ON CONFLICT ON CONSTRAINT products_pkey DO UPDATE SET
                barcode = excluded.barcode, gtin_type = excluded.gtin_type,
                name = excluded.name, brand = excluded.brand,
