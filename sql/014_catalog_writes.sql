@@ -101,9 +101,12 @@ COMMENT ON VIEW products_scoped IS
     'The current vendor''s products, for list and search queries that need the GIN indexes (migration 014).';
 GRANT SELECT ON products_scoped TO odyssey_app;
 
--- Filter by brand: the rarest brands read the whole vendor without it (646 ms).
+-- Filter by brand: the rarest brands read the whole vendor without it (646 ms); by
+-- status: a page of inactive products (3 %) walked 1,700 rows of the time index.
 CREATE INDEX products_vendor_brand_updated_idx
     ON products (vendor_id, brand, updated_at DESC, id DESC);
+CREATE INDEX products_vendor_status_updated_idx
+    ON products (vendor_id, status, updated_at DESC, id DESC);
 
 -- The product as the API shows it (json keeps the member order), given its images
 -- (od_product_images, or a LATERAL join of the same query for a page). A plain
