@@ -60,7 +60,7 @@ for w in rare:$RARE medium:$MEDIUM common:$COMMON universal:$UNIVERSAL; do
     paths "search-${w%%:*}-updated" "$S?q=${w#*:}&sort=-updated_at"
 done
 paths search-prefix "$S?q=${COMMON:0:4}&prefix=true"
-sql "SELECT '/api/v1/products/' || id FROM products WHERE vendor_id = '$VENDOR'
+sql "SELECT '/api/v1/products/' || id FROM products WHERE vendor_id = '$VENDOR' AND soft_deleted_at IS NULL
      ORDER BY md5(id::text) LIMIT 5000" > "$WORK/paths-get-by-id.txt"
 
 run() {   # run SCENARIO CONNECTIONS
