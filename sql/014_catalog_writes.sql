@@ -161,6 +161,11 @@ BEGIN
 END
 $$;
 
+-- No filter can use a GIN index on allergens: allergens.none is a negation (NOT &&),
+-- and PRD 4.1 keeps array indexes only where a filter path uses them. Dropping it
+-- spares every write a GIN insertion and every plan an index to consider.
+DROP INDEX products_allergens_idx;
+
 -- Filter by brand: the rarest brands read the whole vendor without it (646 ms); by
 -- status: a page of inactive products (3 %) walked 1,700 rows of the time index.
 CREATE INDEX products_vendor_brand_updated_idx
