@@ -91,9 +91,11 @@ CREATE TRIGGER trg_z_cascade AFTER DELETE ON products
 -- rare word read the whole vendor (280-460 ms at 500k products against 0.3 ms;
 -- bench/catalog-plans.md). This view is owned by the owner, whose policy sees every
 -- row, and keeps only the current vendor's rows itself; queries through it may use
--- the GIN indexes. It is not a security barrier on purpose: the application role can
--- create no functions, and every query through it names the vendor again. Writes
--- and single-row reads still go to products, under its policies.
+-- the GIN indexes. It is not a security barrier on purpose: the application role
+-- runs only the server's statements, every one of which names the vendor again, and
+-- it chooses its vendor context anyway. Writes and single-row reads still go to
+-- products, under its policies. SELECT * is expanded now: a migration that adds a
+-- column to products must create this view again (the API reads ROW(p.*)::products).
 -- ---------------------------------------------------------------------------------
 CREATE VIEW products_scoped AS
     SELECT * FROM products WHERE vendor_id = od_current_vendor();
@@ -231,6 +233,11 @@ CREATE FUNCTION od_products_upsert(p_vendor uuid, p_items jsonb, p_source produc
                                    p_ref text)
 RETURNS TABLE (ord integer, id uuid, result text, catalog_version bigint)
 LANGUAGE sql VOLATILE AS $$
+    -- Catalog writers of one vendor take turns (the lock the version bump would take
+    -- anyway, taken first): the next statement, a fresh snapshot, compares with what
+    -- the previous writer committed, so the last writer wins and reports truly.
+    SELECT 1 FROM public.vendors v WHERE v.id = p_vendor FOR NO KEY UPDATE;
+
     WITH input AS (
         -- Defaults as the table's, so that an omitted value compares equal.
         SELECT x.ord, x.external_id, x.barcode, x.gtin_type, x.name, x.brand, x.description,
@@ -251,9 +258,8 @@ LANGUAGE sql VOLATILE AS $$
                regulatory_codes text[], source_url text, images jsonb)
     ), diff AS (
         -- For a new row every column of c is NULL: the changed fields are the ones set.
-        -- Nothing is locked here: only the rows written are, by the upsert, in the
-        -- order of their ids, so two batches cannot deadlock. Concurrent writers of one
-        -- product: the last one wins, and each reports what it saw.
+        -- Rows are not locked here (the vendor lock above orders the writers); the
+        -- upsert locks only what it writes.
         SELECT n.*, c.id IS NULL AS is_new,
                array_remove(ARRAY[
                    CASE WHEN n.barcode IS DISTINCT FROM c.barcode THEN 'barcode' END,

@@ -19,7 +19,8 @@ struct od_idem {
     char key[OD_IDEM_KEY_MAX + 1];
     char lock_id[24];
     char hash[65];
-    bool locked;        /* this connection holds the key's advisory lock */
+    bool locked;        /* this connection holds the key's advisory lock... */
+    unsigned long epoch;  /* ...taken on this connection (od_db_epoch) */
     bool ran;           /* the handler ran: its outcome is the key's */
 };
 
@@ -95,13 +96,17 @@ od_idem_begin(od_request *r)
         snprintf(r->idem->lock_id, sizeof(r->idem->lock_id), "%" PRId64,
                  od_idem_lock_id(r->vendor_id, r->idem->key));
     }
-    if (!r->idem->locked) {
+    /* A run again on a new connection (the old one was lost, and its lock with it)
+     * takes the lock again. */
+    if (!r->idem->locked || r->idem->epoch != od_db_epoch(r->db)) {
         rc = od_idem_try_lock(r->db, r->arena, r->idem->lock_id, &locked, &res);
         if (rc != OD_OK) {
+            r->idem->locked = false;
             od_api_db_fail(r, rc, res);
             return false;
         }
         r->idem->locked = locked;
+        r->idem->epoch = od_db_epoch(r->db);
     }
     /* Read after the lock: whoever held it stored its outcome before letting go. */
     rc = od_idem_find(r->db, r->arena, r->vendor_id, r->idem->key, &res);
@@ -123,7 +128,7 @@ od_idem_begin(od_request *r)
 }
 
 static od_rc
-store(od_request *r)
+store(od_request *r, PGresult **res)
 {
     od_idem_outcome o = {
         .vendor_id = r->vendor_id, .key = r->idem->key, .method = r->method, .path = r->path,
@@ -132,44 +137,52 @@ store(od_request *r)
         .headers = r->resp_headers ? r->resp_headers : "",
         .body = r->resp_body ? od_arena_strndup(r->arena, r->resp_body, r->resp_len) : "",
     };
-    PGresult *res = NULL;
-    od_rc rc = o.body ? od_idem_store(r->db, r->arena, &o, &res) : OD_ENOMEM;
+    od_rc rc = o.body ? od_idem_store(r->db, r->arena, &o, res) : OD_ENOMEM;
 
     if (rc != OD_OK)
         od_log_error("request %s: the idempotent outcome was not stored: %s SQLSTATE %s",
-                     r->request_id ? r->request_id : "-", od_rc_str(rc), od_db_sqlstate(res));
+                     r->request_id ? r->request_id : "-", od_rc_str(rc), od_db_sqlstate(*res));
     return rc;
 }
 
 void
 od_idem_settle(od_request *r)
 {
+    PGresult *res = NULL;
     od_rc rc;
 
     if (r->idem == NULL || !r->idem->ran || r->status < 200 || r->status >= 300 ||
         !r->in_transaction)
         return;
-    rc = store(r);
+    rc = store(r, &res);
     if (rc != OD_OK) {
         /* Not stored, so not done: the transaction rolls back with the effects. */
         od_resp_reset(r);
-        od_api_db_fail(r, rc, NULL);
+        od_api_db_fail(r, rc, res);
     }
 }
 
 void
 od_idem_end(od_request *r)
 {
+    PGresult *res = NULL;
+
     if (r->idem == NULL)
         return;
     if (r->idem->ran && r->status >= 400 && r->status < 500 &&
         od_context_begin(r->db, r->arena, r->user_id, r->vendor_id, false) == OD_OK) {
         /* A refusal changes nothing, so storing it after the rollback is safe. */
-        od_context_end(r->db, store(r) == OD_OK);
+        od_context_end(r->db, store(r, &res) == OD_OK);
     }
-    /* A lost connection took the lock with it; nothing else can fail here. */
-    if (r->idem->locked && od_idem_unlock(r->db, r->arena, r->idem->lock_id) != OD_OK)
-        od_log_warn("request %s: the Idempotency-Key lock could not be released",
-                    r->request_id ? r->request_id : "-");
+    /* A lost connection took the lock with it. A live one that could not let go
+     * (a timeout) would keep the key in flight for every other worker: all of this
+     * session's advisory locks go instead, and failing that, the connection. */
+    if (r->idem->locked && r->idem->epoch == od_db_epoch(r->db) &&
+        od_idem_unlock(r->db, r->arena, r->idem->lock_id) != OD_OK &&
+        od_db_command(r->db, "SELECT pg_advisory_unlock_all()") != OD_OK) {
+        od_log_warn("request %s: the Idempotency-Key lock could not be released; closing "
+                    "the connection", r->request_id ? r->request_id : "-");
+        od_db_disconnect(r->db);
+    }
     r->idem->locked = false;
 }

@@ -65,24 +65,33 @@ static const char *const list_params[] = {
     "status", "include_deleted", "sort", "cursor", "limit",
 };
 
-/* Refuses (400) a parameter this list does not know: a mistyped allergen filter
- * must not silently return products with that allergen. */
+/* Refuses (400) a parameter this list does not know, or one sent twice: a
+ * mistyped or repeated allergen filter (?allergens.none=milk&allergens.none=peanut)
+ * must not silently return products with one of those allergens. */
 static bool
 known_params(od_request *r)
 {
+    bool seen[sizeof(list_params) / sizeof(list_params[0])] = { false };
     const char *p = r->query;
 
     while (p != NULL && *p != '\0') {
-        size_t n = strcspn(p, "=&");
-        bool ok = n == 0;
+        size_t n = strcspn(p, "=&"), i = 0;
 
-        for (size_t i = 0; !ok && i < sizeof(list_params) / sizeof(list_params[0]); i++)
-            ok = strlen(list_params[i]) == n && strncmp(p, list_params[i], n) == 0;
-        if (!ok) {
+        while (n > 0 && i < sizeof(list_params) / sizeof(list_params[0]) &&
+               !(strlen(list_params[i]) == n && strncmp(p, list_params[i], n) == 0))
+            i++;
+        if (n > 0 && i == sizeof(list_params) / sizeof(list_params[0])) {
             od_resp_problem(r, 400, NULL, od_arena_printf(r->arena, "unknown query parameter "
                             "\"%.*s\"", (int)(n > 64 ? 64 : n), p));
             return false;
         }
+        if (n > 0 && seen[i]) {
+            od_resp_problem(r, 400, NULL, od_arena_printf(r->arena, "query parameter \"%s\" "
+                            "is given twice: send one comma list", list_params[i]));
+            return false;
+        }
+        if (n > 0)
+            seen[i] = true;
         p = strchr(p, '&');
         if (p != NULL)
             p++;
@@ -692,6 +701,9 @@ od_h_products_patch(od_request *r)
         return;
     }
     merge_patch(current, patch);
+    /* gtin_type follows the barcode: keep it only when the patch itself sends it. */
+    if (!json_object_object_get_ex(patch, "gtin_type", NULL))
+        json_object_object_del(current, "gtin_type");
     json_object_object_del(current, "id");
     json_object_object_del(current, "created_at");
     json_object_object_del(current, "updated_at");

@@ -264,11 +264,14 @@ enter_scope(od_request *r, const od_route *route)
     /* Read-only routes go to the replica when it answers; break-glass access is
      * audited on the primary, so it stays there. */
     if ((route->flags & OD_ROUTE_REPLICA) && r->replica != NULL && !t.break_glass &&
-        !r->replica_failed && od_now_ms() >= replica_retry_at &&
-        od_db_ready(r->replica) == OD_OK) {
-        r->primary = r->db;
-        r->db = r->replica;
-        r->on_replica = true;
+        !r->replica_failed && od_now_ms() >= replica_retry_at) {
+        if (od_db_ready(r->replica) == OD_OK) {
+            r->primary = r->db;
+            r->db = r->replica;
+            r->on_replica = true;
+        } else {
+            replica_retry_at = od_now_ms() + OD_REPLICA_BACKOFF_MS;
+        }
     }
     rc = od_context_begin(r->db, r->arena, r->user_id, r->vendor_id,
                           t.role == OD_ROLE_SUPERADMIN);
@@ -327,7 +330,9 @@ od_api_handle(od_request *r)
     route = r->match.route;
     if ((route->flags & OD_ROUTE_AUTH) && !od_authn(r))
         return;
-    for (int attempt = 0; attempt < 2; attempt++) {
+    /* At most one run again for a stale statement and one on the primary after a
+     * replica failure: three runs in all. */
+    for (bool stale_rerun = false;;) {
         if ((route->flags & OD_ROUTE_AUTH) && !enter_scope(r, route))
             break;
         if (od_idem_begin(r))
@@ -342,16 +347,20 @@ od_api_handle(od_request *r)
             /* The replica is down or not ready: the primary answers instead. */
             r->db = r->primary;
             r->on_replica = false;
+            r->stale_statement = false;
             od_resp_reset(r);
             continue;
         }
-        if (!r->stale_statement)
+        if (!r->stale_statement || stale_rerun)
             break;
         /* A migration invalidated a prepared statement inside the transaction,
          * which is lost; the statement is prepared afresh, so run once more. */
+        stale_rerun = true;
         r->stale_statement = false;
         od_resp_reset(r);
     }
+    if (r->status == 0)
+        od_resp_problem(r, 500, NULL, "the server failed to answer");
     od_idem_end(r);
 }
 
@@ -362,8 +371,12 @@ od_api_db_fail(od_request *r, od_rc rc, PGresult *res)
     int status;
 
     state = od_db_sqlstate(res);
+    /* The replica's own failures (gone, starting, shutting down, a conflict with
+     * recovery), not a statement that is merely slow. */
     if (r->on_replica && !r->replica_failed &&
-        (rc == OD_EUNAVAIL || (rc == OD_EDB && od_db_http_status(state) == 503))) {
+        (rc == OD_EUNAVAIL || (rc == OD_EDB && (strncmp(state, "08", 2) == 0 ||
+                                                strncmp(state, "57P", 3) == 0 ||
+                                                strcmp(state, "40001") == 0)))) {
         od_log_warn("request %s: the replica failed (%s SQLSTATE %s); the primary answers",
                     r->request_id ? r->request_id : "-", od_rc_str(rc), state);
         r->replica_failed = true;

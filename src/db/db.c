@@ -187,6 +187,12 @@ od_db_stale_statement(const PGresult *res)
     return strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0;
 }
 
+void
+od_db_disconnect(od_db *db)
+{
+    drop(db);
+}
+
 PGconn *
 od_db_conn(od_db *db)
 {

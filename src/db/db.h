@@ -71,6 +71,10 @@ bool od_db_stale_statement(const PGresult *res);
  * Returns OD_OK, OD_EDB or OD_EUNAVAIL. */
 od_rc od_db_command(od_db *db, const char *sql);
 
+/* Closes the connection now (the next use reconnects): session state that could
+ * not be undone, such as an advisory lock, goes with it. */
+void od_db_disconnect(od_db *db);
+
 /* Returns the connection (borrowed), for LISTEN/NOTIFY loops; NULL when down. */
 PGconn *od_db_conn(od_db *db);
 

@@ -239,6 +239,18 @@ class Catalog(StackCase):
         self.assertEqual(request("GET", "/api/v1/products/" + pid, token=self.admin)
                          .json()["price"], "9.99")
 
+    def test_patch_changes_and_removes_the_barcode(self):
+        pid = self.upsert([product("pb1", barcode="4006381333931")]).json()["items"][0]["id"]
+        r = request("PATCH", "/api/v1/products/" + pid, token=self.admin,
+                    body={"barcode": "036000291452"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["barcode"], r.json()["gtin_type"]), ("036000291452", "gtin12"))
+        r = request("PATCH", "/api/v1/products/" + pid, token=self.admin, body={"barcode": None})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["barcode"], r.json()["gtin_type"]), (None, None))
+        # the released barcode is free again
+        self.upsert([product("pb2", barcode="4006381333931")])
+
     def test_soft_delete_is_audited_and_repeatable(self):
         pid = self.upsert([product("del1")]).json()["items"][0]["id"]
         v0 = self.version()
@@ -332,9 +344,11 @@ class Lists(StackCase):
         self.assertEqual(self.ext("/api/v1/products?allergens.none=Soya"), ["f1", "f2", "f3"])
         self.assertProblem(request("GET", "/api/v1/products?allergens.none=lecithin",
                                    token=self.admin), 400)
-        # a mistyped filter is refused rather than ignored
+        # a mistyped or repeated filter is refused rather than ignored
         self.assertProblem(request("GET", "/api/v1/products?allergen.none=peanut",
                                    token=self.admin), 400)
+        self.assertProblem(request("GET", "/api/v1/products?allergens.none=milk&"
+                                   "allergens.none=peanut", token=self.admin), 400)
 
     def test_bad_parameters_are_400(self):
         for query in ("limit=-1", "limit=abc", "status=gone", "sort=name",
