@@ -340,6 +340,12 @@ list(od_request *r, bool search)
         }
     }
     rc = od_products_list(r->db, r->arena, &f, &res);
+    if (rc == OD_EDB && strncmp(od_db_sqlstate(res), "22", 2) == 0) {
+        /* A value of the right shape the database still refused (2026-02-30). */
+        od_resp_problem(r, 400, NULL, "a filter value is out of range (updated_after must "
+                        "be a real date and time)");
+        return;
+    }
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, res);
         return;

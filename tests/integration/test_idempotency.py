@@ -161,3 +161,35 @@ class Idempotency(StackCase):
         self.assertEqual(r.status, 200, r)
         self.assertNotIn("idempotent-replayed", r.headers)
         self.assertEqual(self.created("f9"), 1)
+
+
+class ConcurrentBatches(StackCase):
+    """Two batches writing the same product at once take turns: the last one wins
+    whole, and each reports what it found."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.vid, cls.tok = make_vendor("K")
+
+    def test_the_last_writer_wins_whole(self):
+        def batch(tag):
+            return request("POST", "/api/v1/products", token=self.tok["admin"], body={
+                "items": [product("race1", name="Writer " + tag,
+                                  images=[{"url": "https://cdn.example/%s-%d.jpg" % (tag, i)}
+                                          for i in range(3)])]})
+        locker = Locker(self.vid)
+        try:
+            ta, ra = in_background(lambda: batch("a"))
+            tb, rb = in_background(lambda: batch("b"))
+            self.assertTrue(wait_for(lambda: waiting_backends() >= 2, 5))
+        finally:
+            locker.release()
+        ta.join(15)
+        tb.join(15)
+        statuses = sorted(r["r"].json()["items"][0]["status"] for r in (ra, rb))
+        self.assertEqual(statuses, ["created", "updated"])
+        doc = request("GET", "/api/v1/products/" + ra["r"].json()["items"][0]["id"],
+                      token=self.tok["admin"]).json()
+        tag = doc["name"].split()[-1]
+        self.assertEqual([i["url"] for i in doc["images"]],
+                         ["https://cdn.example/%s-%d.jpg" % (tag, i) for i in range(3)])

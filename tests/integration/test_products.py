@@ -353,7 +353,7 @@ class Lists(StackCase):
     def test_bad_parameters_are_400(self):
         for query in ("limit=-1", "limit=abc", "status=gone", "sort=name",
                       "category_id=12", "updated_after=yesterday", "sort=relevance",
-                      "include_deleted=maybe"):
+                      "include_deleted=maybe", "updated_after=2026-02-30T00:00:00Z"):
             self.assertProblem(request("GET", "/api/v1/products?" + query, token=self.admin),
                                400)
 
