@@ -34,9 +34,9 @@ static od_stmt st_upsert = OD_STMT("products_upsert",
     "FROM product_images x WHERE x.vendor_id = p.vendor_id AND x.product_id = p.id) i ON true"
 
 static od_stmt st_get = OD_STMT("products_get",
-    "SELECT od_product_json(p, od_product_images(p.vendor_id, p.id))::text, "
-    "od_product_etag(p), p.soft_deleted_at IS NOT NULL "
-    "FROM products p WHERE p.vendor_id = $1::uuid AND p.id = $2::uuid", 2, true);
+    "SELECT od_product_json(p, i.imgs)::text, od_product_etag(p), "
+    "p.soft_deleted_at IS NOT NULL FROM products p" IMAGES_OF_P
+    " WHERE p.vendor_id = $1::uuid AND p.id = $2::uuid", 2, true);
 
 static od_stmt st_get_locked = OD_STMT("products_get_locked",
     "SELECT od_product_json(p, od_product_images(p.vendor_id, p.id))::text, "
