@@ -1,4 +1,7 @@
-/* handlers.h: the handlers of the route table, one file per resource. */
+/* handlers.h: the handlers of the route table, one file per resource. The contract
+ * of every handler is the same: it runs inside the request's transaction (for
+ * authenticated routes), borrows r, and always leaves a response set (JSON or a
+ * problem); docs/openapi.yaml describes each route. */
 #ifndef OD_HANDLERS_H
 #define OD_HANDLERS_H
 
@@ -21,7 +24,7 @@ void od_h_members_link_delete(od_request *r);
 /* audit.c */
 void od_h_audit_list(od_request *r);
 
-/* products.c */
+/* products.c: /api/v1/products[/:id] and /api/v1/search/products (docs/catalog.md) */
 void od_h_products_list(od_request *r);
 void od_h_products_upsert(od_request *r);
 void od_h_products_get(od_request *r);

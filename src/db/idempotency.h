@@ -7,11 +7,13 @@
 
 #include "db/db.h"
 
-/* Tries to take the session-level lock lock_id (decimal text). *locked tells. */
+/* Tries to take the session-level advisory lock lock_id (decimal text), without
+ * waiting. Returns OD_OK with *locked telling whether it was taken, else the
+ * failure (then *locked is false). */
 od_rc od_idem_try_lock(od_db *db, od_arena *a, const char *lock_id, bool *locked,
                        PGresult **res);
 
-/* Releases the lock (outside any transaction). */
+/* Releases the lock (outside any transaction). Returns OD_OK, or the failure. */
 od_rc od_idem_unlock(od_db *db, od_arena *a, const char *lock_id);
 
 /* Reads the unexpired outcome stored for (vendor, key). Row 0, when there is one:
