@@ -43,16 +43,12 @@ od_h_audit_list(od_request *r)
         od_resp_problem_doc(r, problem, NULL);
         return;
     }
-    if (!od_page_begin(r, OD_AUDIT_SORT, filters, &limit, &position))
+    if (!od_page_begin(r, OD_AUDIT_SORT, filters, 2, &limit, &position))
         return;
     f = (od_audit_filter){ .entity = values[0], .entity_id = values[1], .actor = values[2],
                            .action = values[3], .from = values[4], .to = values[5],
                            .after_ts = od_page_key(r, position, 0),
                            .after_id = od_page_key(r, position, 1), .limit = limit + 1 };
-    if (position != NULL && (f.after_ts == NULL || f.after_id == NULL)) {
-        od_resp_problem(r, 400, NULL, "the cursor is not valid for this list");
-        return;
-    }
     rc = od_audit_list(r->db, r->arena, r->vendor_id, &f, &res);
     if (rc == OD_EDB && strncmp(od_db_sqlstate(res), "22", 2) == 0) {
         /* from/to that are not timestamps */

@@ -23,7 +23,7 @@ od_h_members_list(od_request *r)
     od_rc rc;
     static const int keys[] = { 1 };
 
-    if (!od_page_begin(r, OD_MEMBERS_SORT, "", &limit, &position))
+    if (!od_page_begin(r, OD_MEMBERS_SORT, "", 1, &limit, &position))
         return;
     rc = od_members_list(r->db, r->arena, r->vendor_id, od_page_key(r, position, 0), limit + 1,
                          &res);

@@ -18,9 +18,23 @@ cursor_key(const od_request *r, size_t *len)
     return (const unsigned char *)r->cfg->cursor_secret;
 }
 
+/* True when position is an array of exactly n strings. */
+static bool
+position_shape(json_object *position, size_t n)
+{
+    if (!json_object_is_type(position, json_type_array) ||
+        json_object_array_length(position) != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!json_object_is_type(json_object_array_get_idx(position, i), json_type_string))
+            return false;
+    }
+    return true;
+}
+
 bool
-od_page_begin(od_request *r, const char *sort, const char *filters, int *limit,
-              json_object **position)
+od_page_begin(od_request *r, const char *sort, const char *filters, size_t nkeys,
+              int *limit, json_object **position)
 {
     bool bad_limit, bad_cursor;
     const char *l = od_query_get(r->arena, r->query, "limit", &bad_limit);
@@ -35,7 +49,7 @@ od_page_begin(od_request *r, const char *sort, const char *filters, int *limit,
     }
     if (bad_cursor || (c != NULL && (*c == '\0' ||
         od_cursor_decode(r->arena, key, keylen, c, r->vendor_id, sort, filters,
-                         position) != OD_OK))) {
+                         position) != OD_OK || !position_shape(*position, nkeys)))) {
         od_resp_problem(r, 400, NULL, "the cursor is not valid for this list: start again "
                         "without it, with the same filters");
         return false;

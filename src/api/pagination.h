@@ -11,11 +11,12 @@
 #include "http/request.h"
 
 /* Reads `limit` and `cursor` of r for a list sorted by sort with the canonical
- * filter text filters. On success *limit is set and *position is the keyset
- * position (NULL on the first page). Answers 400 and returns false when either is
- * malformed, forged, or made for another vendor, sort or filter set. */
-bool od_page_begin(od_request *r, const char *sort, const char *filters, int *limit,
-                   json_object **position);
+ * filter text filters, whose keyset position has nkeys members. On success *limit
+ * is set and *position is the position (NULL on the first page), nkeys strings.
+ * Answers 400 and returns false when either is malformed, forged, made for
+ * another vendor, sort or filter set, or of another shape. */
+bool od_page_begin(od_request *r, const char *sort, const char *filters, size_t nkeys,
+                   int *limit, json_object **position);
 
 /* Returns keyset member i of position as text (arena-owned), or NULL. */
 const char *od_page_key(od_request *r, json_object *position, size_t i);

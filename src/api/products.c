@@ -318,14 +318,11 @@ list(od_request *r, bool search)
 
     if (!read_filters(r, &f, &bound, search))
         return;
-    if (!od_page_begin(r, f.relevance ? "relevance" : "-updated_at", bound, &limit, &position))
+    if (!od_page_begin(r, f.relevance ? "relevance" : "-updated_at", bound, 2, &limit,
+                       &position))
         return;
     f.after_key = od_page_key(r, position, 0);
     f.after_id = od_page_key(r, position, 1);
-    if ((f.after_key == NULL) != (f.after_id == NULL)) {
-        od_resp_problem(r, 400, NULL, "the cursor is not valid for this list");
-        return;
-    }
     f.limit = limit + 1;
     if (search) {
         headers = "X-Data-Freshness: primary\r\n";

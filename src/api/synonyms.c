@@ -104,15 +104,11 @@ od_h_synonyms_list(od_request *r)
     sort = od_arena_printf(r->arena, "%s:canonical", od_synonyms_table(s));
     filters = od_arena_printf(r->arena, "%s=%s&scope=%s", gname, group ? group : "",
                               scope ? scope : "");
-    if (!od_page_begin(r, sort, filters, &limit, &position))
+    if (!od_page_begin(r, sort, filters, 2, &limit, &position))
         return;
     f = (od_syn_filter){ .group = group, .scope = scope,
                          .after_canonical = od_page_key(r, position, 0),
                          .after_id = od_page_key(r, position, 1), .limit = limit + 1 };
-    if (position != NULL && (f.after_canonical == NULL || f.after_id == NULL)) {
-        od_resp_problem(r, 400, NULL, "the cursor is not valid for this list");
-        return;
-    }
     rc = od_synonyms_list(r->db, r->arena, s, r->vendor_id, &f, &res);
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, res);

@@ -74,15 +74,11 @@ od_h_taxonomy_list(od_request *r)
     sort = od_arena_printf(r->arena, "%s:code", od_taxonomy_table(k));
     filters = od_arena_printf(r->arena, "active=%s&scope=%s", active ? active : "",
                               scope ? scope : "");
-    if (!od_page_begin(r, sort, filters, &limit, &position))
+    if (!od_page_begin(r, sort, filters, 2, &limit, &position))
         return;
     f = (od_tax_filter){ .active = active, .scope = scope,
                          .after_code = od_page_key(r, position, 0),
                          .after_id = od_page_key(r, position, 1), .limit = limit + 1 };
-    if (position != NULL && (f.after_code == NULL || f.after_id == NULL)) {
-        od_resp_problem(r, 400, NULL, "the cursor is not valid for this list");
-        return;
-    }
     rc = od_taxonomy_list(r->db, r->arena, k, r->vendor_id, &f, &res);
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, res);
