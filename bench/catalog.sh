@@ -66,7 +66,7 @@ sql "SELECT '/api/v1/products/' || id FROM products WHERE vendor_id = '$VENDOR' 
 run() {   # run SCENARIO CONNECTIONS
     local out
     out=$(BENCH_TOKEN=$TOKEN BENCH_PATHS=$WORK/paths-$1.txt wrk -t2 -c"$2" -d"${DURATION}s" \
-        --latency -s "$ROOT/bench/paths.lua" "$ODYSSEY_URL" | grep '^RESULT')
+        --latency -s "$ROOT/bench/report.lua" "$ODYSSEY_URL" | grep '^RESULT')
     printf '%-26s c=%-3s %s\n' "$1" "$2" "${out#RESULT }"
 }
 

@@ -1,8 +1,38 @@
--- report.lua: wrk script that sends the Authorization header given in the
--- environment (BENCH_TOKEN) and prints one machine-readable summary line.
+-- report.lua: wrk script for every benchmark here. Sends the Authorization header
+-- of BENCH_TOKEN (when set); with BENCH_PATHS, cycles through the request paths
+-- listed there (one per line), each thread from its own offset, instead of the
+-- URL's path; prints one machine-readable summary line.
 local token = os.getenv("BENCH_TOKEN")
+local headers = {}
 if token and token ~= "" then
-    wrk.headers["Authorization"] = "Bearer " .. token
+    headers["Authorization"] = "Bearer " .. token
+    wrk.headers["Authorization"] = headers["Authorization"]
+end
+
+local list = os.getenv("BENCH_PATHS")
+if list and list ~= "" then
+    local paths = {}
+    for line in io.lines(list) do
+        if line ~= "" then
+            paths[#paths + 1] = line
+        end
+    end
+    local i = 0
+    local threads = 0
+
+    function setup(thread)
+        threads = threads + 1
+        thread:set("offset", threads * 7919)
+    end
+
+    function init(args)
+        i = (offset or 0) % #paths
+    end
+
+    function request()
+        i = i % #paths + 1
+        return wrk.format("GET", paths[i], headers)
+    end
 end
 
 function done(summary, latency, requests)

@@ -34,6 +34,14 @@ const od_route *od_api_routes(size_t *n);
 od_rc od_api_audit(od_request *r, const char *action, const char *entity,
                    const char *entity_id, const char *before_json, const char *after_json);
 
+/* Ends a write handler: audits action on entity (before/after JSON text, NULL
+ * for none) and answers 204 when after is NULL, else status with after as the
+ * body and, for 201, a Location of collection/id. A failed audit answers the
+ * failure instead (the transaction then rolls back). */
+void od_api_write_answer(od_request *r, int status, const char *action, const char *entity,
+                         const char *collection, const char *id, const char *before,
+                         const char *after);
+
 /* Answers a failed data-access call: 503 + Retry-After when the database is
  * unreachable, the SQLSTATE's status otherwise (500 without internals). */
 void od_api_db_fail(od_request *r, od_rc rc, PGresult *res);

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "auth/tenancy.h"
 #include "core/json.h"
 #include "http/problem.h"
 
@@ -104,10 +103,4 @@ od_fields_code(const char *s, size_t max, bool first_digit)
             return false;
     }
     return true;
-}
-
-bool
-od_fields_uuid(const char *s, char out[37])
-{
-    return od_uuid_canonical(s, out);
 }

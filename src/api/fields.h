@@ -34,7 +34,4 @@ int od_fields_bool(od_request *r, json_object *body, const char *name, json_obje
  * is allowed). */
 bool od_fields_code(const char *s, size_t max, bool first_digit);
 
-/* Checks an id from the path: writes its canonical form into out[37], or false. */
-bool od_fields_uuid(const char *s, char out[37]);
-
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/fields.h"
 #include "api/handlers.h"
 #include "api/pagination.h"
 #include "auth/rbac.h"
@@ -58,23 +59,6 @@ string_member(od_request *r, json_object *body, const char *name, size_t max, bo
     return s;
 }
 
-static void
-unknown_members(od_request *r, json_object *body, const char *const *known, size_t n,
-                json_object *problem)
-{
-    json_object_object_foreach(body, key, value) {
-        bool ok = false;
-
-        (void)value;
-        for (size_t i = 0; i < n && !ok; i++)
-            ok = strcmp(key, known[i]) == 0;
-        if (!ok)
-            od_problem_add_error(problem, od_arena_printf(r->arena, "#/%s",
-                                                          od_json_pointer_token(r->arena, key)),
-                                 "is not a field here");
-    }
-}
-
 static const char *
 role_member(od_request *r, json_object *body, bool required, json_object *problem)
 {
@@ -124,7 +108,7 @@ od_h_members_add(od_request *r)
     if (body == NULL)
         return;
     problem = od_problem_for(r, 422, OD_PT_VALIDATION, "the member has invalid fields");
-    unknown_members(r, body, known, 4, problem);
+    od_fields_unknown(r, body, known, 4, problem);
     id = string_member(r, body, "id", 255, true, problem);
     email = string_member(r, body, "email", 320, true, problem);
     name = string_member(r, body, "display_name", 200, false, problem);
@@ -228,7 +212,7 @@ od_h_members_link_put(od_request *r)
     if (body == NULL)
         return;
     problem = od_problem_for(r, 422, OD_PT_VALIDATION, "the link has invalid fields");
-    unknown_members(r, body, known, 2, problem);
+    od_fields_unknown(r, body, known, 2, problem);
     role = role_member(r, body, false, problem);
     if (json_object_object_get_ex(body, "status", &v)) {
         status = v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";

@@ -147,6 +147,27 @@ od_api_audit(od_request *r, const char *action, const char *entity, const char *
     return rc;
 }
 
+void
+od_api_write_answer(od_request *r, int status, const char *action, const char *entity,
+                    const char *collection, const char *id, const char *before,
+                    const char *after)
+{
+    od_rc rc = od_api_audit(r, action, entity, id, before, after);
+
+    if (rc != OD_OK) {
+        od_api_db_fail(r, rc, NULL);
+        return;
+    }
+    r->rows_written = 2;
+    if (after == NULL) {
+        od_resp_send(r, 204, "application/json", NULL, "", 0);
+        return;
+    }
+    od_resp_send(r, status, "application/json", status == 201 ?
+                 od_arena_printf(r->arena, "Location: %s/%s\r\n", collection, id) : NULL,
+                 after, strlen(after));
+}
+
 /* Records a refusal by the permission check of a sensitive route, in a
  * transaction of its own (the request itself does nothing). */
 static void

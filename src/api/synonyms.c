@@ -11,6 +11,7 @@
 #include "api/handlers.h"
 #include "api/pagination.h"
 #include "core/json.h"
+#include "core/uuid.h"
 #include "db/synonyms.h"
 #include "http/problem.h"
 #include "http/query.h"
@@ -61,7 +62,7 @@ id_of(od_request *r)
 {
     char *id = od_arena_alloc(r->arena, 37);
 
-    if (id == NULL || !od_fields_uuid(od_route_param(&r->match, "id"), id)) {
+    if (id == NULL || !od_uuid_canonical(od_route_param(&r->match, "id"), id)) {
         od_resp_problem(r, 404, NULL, "no such row");
         return NULL;
     }
@@ -339,25 +340,14 @@ check_row(od_request *r, od_syn_set s, const char *self_id, const char *group,
     return true;
 }
 
+/* Audits and answers a write (od_api_write_answer) for this set. */
 static void
 answer_write(od_request *r, int status, const char *action, od_syn_set s, const char *id,
              const char *before, const char *after)
 {
-    od_rc rc = od_api_audit(r, action, od_synonyms_table(s), id, before, after);
-
-    if (rc != OD_OK) {
-        od_api_db_fail(r, rc, NULL);
-        return;
-    }
-    r->rows_written = 2;
-    if (after == NULL) {
-        od_resp_send(r, 204, "application/json", NULL, "", 0);
-        return;
-    }
-    od_resp_send(r, status, "application/json", status == 201 ?
-                 od_arena_printf(r->arena, "Location: /api/v1/synonyms/%s/%s\r\n",
-                                 od_route_param(&r->match, "set"), id) : NULL,
-                 after, strlen(after));
+    od_api_write_answer(r, status, action, od_synonyms_table(s),
+                        od_arena_printf(r->arena, "/api/v1/synonyms/%s", od_route_param(&r->match, "set")),
+                        id, before, after);
 }
 
 void

@@ -8,6 +8,7 @@
 #include "api/fields.h"
 #include "api/handlers.h"
 #include "api/pagination.h"
+#include "core/uuid.h"
 #include "db/taxonomy.h"
 #include "http/problem.h"
 #include "http/query.h"
@@ -33,7 +34,7 @@ id_of(od_request *r)
 {
     char *id = od_arena_alloc(r->arena, 37);
 
-    if (id == NULL || !od_fields_uuid(od_route_param(&r->match, "id"), id)) {
+    if (id == NULL || !od_uuid_canonical(od_route_param(&r->match, "id"), id)) {
         od_resp_problem(r, 404, NULL, "no such row");
         return NULL;
     }
@@ -153,7 +154,7 @@ parent_member(od_request *r, json_object *body, bool *set, json_object *problem)
         return NULL;
     id = od_arena_alloc(r->arena, 37);
     if (id != NULL && json_object_is_type(v, json_type_string) &&
-        od_fields_uuid(json_object_get_string(v), id))
+        od_uuid_canonical(json_object_get_string(v), id))
         return id;
     od_problem_add_error(problem, "#/parent_id", "must be the id (a uuid) of a row, or null");
     return NULL;
@@ -177,25 +178,14 @@ code_member(od_request *r, json_object *body, bool required, json_object *proble
     return NULL;
 }
 
+/* Audits and answers a write (od_api_write_answer) for this kind. */
 static void
-answer_write(od_request *r, int status, const char *action, const od_tax_kind *k,
-             const char *id, const char *before, const char *after)
+answer_write(od_request *r, int status, const char *action, const od_tax_kind *k, const char *id,
+             const char *before, const char *after)
 {
-    od_rc rc = od_api_audit(r, action, od_taxonomy_table(k), id, before, after);
-
-    if (rc != OD_OK) {
-        od_api_db_fail(r, rc, NULL);
-        return;
-    }
-    r->rows_written = 2;
-    if (after == NULL) {
-        od_resp_send(r, 204, "application/json", NULL, "", 0);
-        return;
-    }
-    od_resp_send(r, status, "application/json", status == 201 ?
-                 od_arena_printf(r->arena, "Location: /api/v1/taxonomy/%s/%s\r\n",
-                                 od_route_param(&r->match, "kind"), id) : NULL,
-                 after, strlen(after));
+    od_api_write_answer(r, status, action, od_taxonomy_table(k),
+                        od_arena_printf(r->arena, "/api/v1/taxonomy/%s", od_route_param(&r->match, "kind")),
+                        id, before, after);
 }
 
 void
