@@ -46,6 +46,18 @@ void od_h_synonyms_get(od_request *r);
 void od_h_synonyms_patch(od_request *r);
 void od_h_synonyms_delete(od_request *r);
 
+/* consents.c: /api/v1/customers/:id/consents (docs/customers.md) */
+void od_h_consents_list(od_request *r);
+void od_h_consents_add(od_request *r);
+
+/* customer_lists.c: /api/v1/customers/:id/whitelist and /blacklist[/:productId] */
+void od_h_whitelist_list(od_request *r);
+void od_h_whitelist_add(od_request *r);
+void od_h_whitelist_remove(od_request *r);
+void od_h_blacklist_list(od_request *r);
+void od_h_blacklist_add(od_request *r);
+void od_h_blacklist_remove(od_request *r);
+
 /* routes.c: nginx's identity check for the rate-limit keys */
 void od_h_authz(od_request *r);
 
