@@ -16,9 +16,11 @@
 #include "auth/tenancy.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/uuid.h"
 #include "db/audit.h"
 #include "db/context.h"
 #include "db/db.h"
+#include "db/vocabulary.h"
 #include "http/problem.h"
 
 #define AUTH   OD_ROUTE_AUTH
@@ -166,6 +168,30 @@ od_api_write_answer(od_request *r, int status, const char *action, const char *e
     od_resp_send(r, status, "application/json", status == 201 ?
                  od_arena_printf(r->arena, "Location: %s/%s\r\n", collection, id) : NULL,
                  after, strlen(after));
+}
+
+od_vocab *
+od_api_vocab(od_request *r, unsigned kinds)
+{
+    od_vocab *v = NULL;
+    PGresult *res = NULL;
+    od_rc rc = od_vocabulary_load(r->db, r->arena, kinds, &v, &res);
+
+    if (rc != OD_OK)
+        od_api_db_fail(r, rc, res);
+    return v;
+}
+
+const char *
+od_api_id(od_request *r, const char *what)
+{
+    char id[37];
+
+    if (!od_uuid_canonical(od_route_param(&r->match, "id"), id)) {
+        od_resp_problem(r, 404, NULL, od_arena_printf(r->arena, "no such %s", what));
+        return NULL;
+    }
+    return od_arena_strdup(r->arena, id);
 }
 
 /* Records a refusal by the permission check of a sensitive route, in a

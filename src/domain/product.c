@@ -65,8 +65,8 @@ reference(od_check *c, json_object *item, const char *name, bool required, od_vo
         return;
     }
     if (kind < OD_VOCAB_KINDS && od_vocab_lookup((const od_vocab *)c->ctx, kind, id) == NULL) {
-        od_check_bad(c, name, -1, NULL, od_arena_printf(c->a, "must name an active %s of this vendor "
-                                               "or a global one", what));
+        od_check_bad(c, name, -1, NULL, od_arena_printf(c->a, "must name an active %s of this "
+                                                        "vendor or a global one", what));
         return;
     }
     json_object_object_add(c->out, name, json_object_new_string(id));
@@ -111,8 +111,8 @@ barcode(od_check *c, json_object *item)
     }
     type = od_product_gtin_type(od_check_string(v));
     if (type == NULL) {
-        od_check_bad(c, "barcode", -1, NULL, "must be a GTIN of 8, 12, 13 or 14 digits with a valid "
-            "check digit");
+        od_check_bad(c, "barcode", -1, NULL, "must be a GTIN of 8, 12, 13 or 14 digits with a "
+                     "valid check digit");
         return;
     }
     if (t != NULL && (!json_object_is_type(t, json_type_string) ||
@@ -369,7 +369,8 @@ images(od_check *c, json_object *item)
         alt = od_check_get(e, "alt");
         order = od_check_get(e, "order");
         if (od_check_string(url) == NULL || !url_ok(od_check_string(url), true)) {
-            od_check_bad(c, "images", (long)i, "url", "must be an https:// URL of at most 2048 bytes");
+            od_check_bad(c, "images", (long)i, "url", "must be an https:// URL of at most 2048 "
+                         "bytes");
             ok = false;
         }
         if (alt != NULL && (od_check_string(alt) == NULL || json_object_get_string_len(alt) > 500 ||
@@ -415,8 +416,8 @@ source_url(od_check *c, json_object *item)
         return;
     }
     if (od_check_string(v) == NULL || !url_ok(od_check_string(v), false)) {
-        od_check_bad(c, "source_url", -1, NULL, "must be an http:// or https:// URL of at most 2048 "
-            "bytes");
+        od_check_bad(c, "source_url", -1, NULL, "must be an http:// or https:// URL of at most "
+                     "2048 bytes");
         return;
     }
     json_object_object_add(c->out, "source_url", json_object_get(v));
