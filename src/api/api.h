@@ -51,6 +51,14 @@ od_vocab *od_api_vocab(od_request *r, unsigned kinds);
  * 404 "no such <what>": an id that cannot exist is simply not found. */
 const char *od_api_id(od_request *r, const char *what);
 
+/* After a data-access call for one what ("product"): answers its failure, or 404
+ * "no such <what>" when res has no row. Returns true when row 0 is there. */
+bool od_api_found(od_request *r, od_rc rc, PGresult *res, const char *what);
+
+/* Answers 200 with the document in column 0 of res's row 0 and, as ETag, the
+ * text of its column 1. */
+void od_api_send_doc(od_request *r, PGresult *res);
+
 /* Answers a failed data-access call: 503 + Retry-After when the database is
  * unreachable, the SQLSTATE's status otherwise (500 without internals). */
 void od_api_db_fail(od_request *r, od_rc rc, PGresult *res);

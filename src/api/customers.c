@@ -100,26 +100,7 @@ load(od_request *r, const char *id, bool for_update, PGresult **res)
 {
     od_rc rc = od_customers_get(r->db, r->arena, r->vendor_id, id, for_update, res);
 
-    if (rc != OD_OK) {
-        od_api_db_fail(r, rc, *res);
-        return false;
-    }
-    if (PQntuples(*res) == 0) {
-        od_resp_problem(r, 404, NULL, "no such customer");
-        return false;
-    }
-    return true;
-}
-
-static void
-send_customer(od_request *r, PGresult *res)
-{
-    const char *doc = PQgetvalue(res, 0, 0);
-
-    r->rows_read++;
-    od_resp_send(r, 200, "application/json",
-                 od_arena_printf(r->arena, "ETag: %s\r\n", PQgetvalue(res, 0, 1)), doc,
-                 strlen(doc));
+    return od_api_found(r, rc, *res, "customer");
 }
 
 void
@@ -129,7 +110,7 @@ od_h_customers_get(od_request *r)
     PGresult *res = NULL;
 
     if (id != NULL && load(r, id, false, &res))
-        send_customer(r, res);
+        od_api_send_doc(r, res);
 }
 
 /* Deletes the customer with its health profile, consents, lists and cached matches
@@ -146,14 +127,8 @@ od_h_customers_delete(od_request *r)
     if (id == NULL)
         return;
     rc = od_customers_delete(r->db, r->arena, r->vendor_id, id, &res);
-    if (rc != OD_OK) {
-        od_api_db_fail(r, rc, res);
+    if (!od_api_found(r, rc, res, "customer"))
         return;
-    }
-    if (PQntuples(res) == 0) {
-        od_resp_problem(r, 404, NULL, "no such customer");
-        return;
-    }
     before = od_json_own(r->arena, json_object_new_object());
     json_object_object_add(before, "external_id", json_object_new_string(PQgetvalue(res, 0, 0)));
     json_object_object_add(before, "created_at", json_object_new_string(PQgetvalue(res, 0, 1)));
@@ -319,7 +294,7 @@ replace(od_request *r, bool merge)
     if (strcmp(PQgetvalue(res, 0, 2), "unchanged") != 0)
         r->rows_written = 1;
     if (load(r, id, false, &res))
-        send_customer(r, res);
+        od_api_send_doc(r, res);
 }
 
 void

@@ -191,26 +191,13 @@ load(od_request *r, const char *id, bool for_update, bool deleted_ok, PGresult *
 {
     od_rc rc = od_products_get(r->db, r->arena, r->vendor_id, id, for_update, res);
 
-    if (rc != OD_OK) {
-        od_api_db_fail(r, rc, *res);
+    if (!od_api_found(r, rc, *res, "product"))
         return false;
-    }
-    if (PQntuples(*res) == 0 || (!deleted_ok && PQgetvalue(*res, 0, 2)[0] == 't')) {
+    if (!deleted_ok && PQgetvalue(*res, 0, 2)[0] == 't') {
         od_resp_problem(r, 404, NULL, "no such product");
         return false;
     }
     return true;
-}
-
-static void
-send_product(od_request *r, int status, PGresult *res)
-{
-    const char *doc = PQgetvalue(res, 0, 0);
-
-    r->rows_read++;
-    od_resp_send(r, status, "application/json",
-                 od_arena_printf(r->arena, "ETag: %s\r\n", PQgetvalue(res, 0, 1)), doc,
-                 strlen(doc));
 }
 
 void
@@ -227,7 +214,7 @@ od_h_products_get(od_request *r)
         return;
     }
     if (load(r, id, false, deleted, &res))
-        send_product(r, 200, res);
+        od_api_send_doc(r, res);
 }
 
 void
@@ -364,5 +351,5 @@ od_h_products_patch(od_request *r)
     if (strcmp(PQgetvalue(res, 0, 2), "unchanged") != 0)
         r->rows_written = 1;
     if (load(r, id, false, false, &res))
-        send_product(r, 200, res);
+        od_api_send_doc(r, res);
 }

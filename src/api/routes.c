@@ -206,6 +206,31 @@ od_api_id(od_request *r, const char *what)
     return od_arena_strdup(r->arena, id);
 }
 
+bool
+od_api_found(od_request *r, od_rc rc, PGresult *res, const char *what)
+{
+    if (rc != OD_OK) {
+        od_api_db_fail(r, rc, res);
+        return false;
+    }
+    if (PQntuples(res) == 0) {
+        od_resp_problem(r, 404, NULL, od_arena_printf(r->arena, "no such %s", what));
+        return false;
+    }
+    return true;
+}
+
+void
+od_api_send_doc(od_request *r, PGresult *res)
+{
+    const char *doc = PQgetvalue(res, 0, 0);
+
+    r->rows_read++;
+    od_resp_send(r, 200, "application/json",
+                 od_arena_printf(r->arena, "ETag: %s\r\n", PQgetvalue(res, 0, 1)), doc,
+                 strlen(doc));
+}
+
 /* Records a refusal by the permission check of a sensitive route, in a
  * transaction of its own (the request itself does nothing). */
 static void

@@ -66,17 +66,31 @@ od_check_blank(const char *s)
     return true;
 }
 
-void
-od_check_members(od_check *c, json_object *item, const char *const *known, size_t n,
-                 bool (*read_only)(const char *member), const char *what)
+bool
+od_check_in(const char *name, const char *const *list, size_t n)
 {
-    json_object_object_foreach(item, key, value) {
-        bool ok = false;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(name, list[i]) == 0)
+            return true;
+    }
+    return false;
+}
 
+bool
+od_check_begin(od_check *c, json_object *item, int ord, const char *const *known, size_t n,
+               bool (*read_only)(const char *member), const char *what)
+{
+    if (item == NULL || !json_object_is_type(item, json_type_object)) {
+        c->issues->count++;
+        c->issues->add(c->issues->arg, c->prefix, od_arena_printf(c->a, "must be an object "
+                                                                  "(a %s)", what));
+        return false;
+    }
+    c->out = json_object_new_object();
+    json_object_object_add(c->out, "ord", json_object_new_int(ord));
+    json_object_object_foreach(item, key, value) {
         (void)value;
-        for (size_t i = 0; i < n && !ok; i++)
-            ok = strcmp(key, known[i]) == 0;
-        if (ok)
+        if (od_check_in(key, known, n))
             continue;
         c->issues->count++;
         c->issues->add(c->issues->arg, od_arena_printf(c->a, "%s/%s", c->prefix,
@@ -84,6 +98,17 @@ od_check_members(od_check *c, json_object *item, const char *const *known, size_
                        read_only(key) ? "is set by the server and cannot be sent"
                                       : od_arena_printf(c->a, "is not a field of a %s", what));
     }
+    return true;
+}
+
+json_object *
+od_check_end(od_check *c, unsigned before)
+{
+    if (c->issues->count != before) {
+        json_object_put(c->out);
+        return NULL;
+    }
+    return c->out;
 }
 
 void
@@ -116,6 +141,23 @@ od_check_text(od_check *c, json_object *item, const char *name, size_t max, unsi
     }
     if ((flags & OD_CHECK_NONBLANK) && od_check_blank(s)) {
         od_check_bad(c, name, -1, NULL, "must not be empty");
+        return;
+    }
+    json_object_object_add(c->out, name, json_object_get(v));
+}
+
+void
+od_check_match(od_check *c, json_object *item, const char *name, bool (*ok)(const char *s),
+               const char *detail)
+{
+    json_object *v = od_check_get(item, name);
+
+    if (v == NULL) {
+        json_object_object_add(c->out, name, NULL);
+        return;
+    }
+    if (!ok(od_check_string(v))) {
+        od_check_bad(c, name, -1, NULL, detail);
         return;
     }
     json_object_object_add(c->out, name, json_object_get(v));

@@ -42,11 +42,21 @@ bool od_check_control(const char *s, size_t len, bool allow_newlines);
 /* True when s is empty or only spaces, tabs and line breaks. */
 bool od_check_blank(const char *s);
 
-/* Reports every member of item that is not in known[0..n): "is set by the
- * server and cannot be sent" when read_only(name) says so, else "is not a field
- * of a <what>". */
-void od_check_members(od_check *c, json_object *item, const char *const *known, size_t n,
-                      bool (*read_only)(const char *member), const char *what);
+/* True when name is one of list[0..n). */
+bool od_check_in(const char *name, const char *const *list, size_t n);
+
+/* Starts checking item as one what ("product") at input position ord: a value
+ * that is not an object is reported (false); otherwise c->out becomes {"ord": ord}
+ * and every member not in known[0..n) is reported: "is set by the server and
+ * cannot be sent" when read_only(name) says so, else "is not a field of a
+ * <what>". */
+bool od_check_begin(od_check *c, json_object *item, int ord, const char *const *known,
+                    size_t n, bool (*read_only)(const char *member), const char *what);
+
+/* Ends the check begun when c->issues->count was before: returns c->out (a new
+ * reference for the caller) when nothing was reported since, else puts it and
+ * returns NULL. */
+json_object *od_check_end(od_check *c, unsigned before);
 
 /* Flags of od_check_text. */
 #define OD_CHECK_REQUIRED  1u   /* absent or null is an error */
@@ -57,6 +67,12 @@ void od_check_members(od_check *c, json_object *item, const char *const *known, 
  * absent). */
 void od_check_text(od_check *c, json_object *item, const char *name, size_t max,
                    unsigned flags);
+
+/* An optional string member that ok(text) accepts (ok gets NULL for a value that
+ * is not a plain string), copied to c->out as sent (null when absent); detail is
+ * reported when ok refuses it. */
+void od_check_match(od_check *c, json_object *item, const char *name,
+                    bool (*ok)(const char *s), const char *detail);
 
 /* word as a code: lower case, every run of other characters one '_' ("Low
  * Sodium" -> "low_sodium"). Returns arena-owned text, or NULL when the code would

@@ -29,11 +29,7 @@ static const char *const genders[] = { "male", "female", "other", "unspecified" 
 bool
 od_customer_read_only(const char *member)
 {
-    for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
-        if (strcmp(member, read_only[i]) == 0)
-            return true;
-    }
-    return false;
+    return od_check_in(member, read_only, sizeof(read_only) / sizeof(read_only[0]));
 }
 
 /* ----------------------------------------------------------------------------
@@ -361,23 +357,6 @@ location(od_check *c, json_object *item)
         json_object_object_add(c->out, "location", json_object_get(v));
 }
 
-static void
-phone(od_check *c, json_object *item)
-{
-    json_object *v = od_check_get(item, "phone");
-
-    if (v == NULL) {
-        json_object_object_add(c->out, "phone", NULL);
-        return;
-    }
-    if (!od_customer_phone(od_check_string(v))) {
-        od_check_bad(c, "phone", -1, NULL, "must be an E.164 number: + then 8 to 15 digits, "
-                     "such as +14155550100");
-        return;
-    }
-    json_object_object_add(c->out, "phone", json_object_get(v));
-}
-
 json_object *
 od_customer_normalise(json_object *item, int ord, const char *prefix, const od_vocab *vocab,
                       od_date today, od_arena *a, od_issues *issues)
@@ -385,27 +364,18 @@ od_customer_normalise(json_object *item, int ord, const char *prefix, const od_v
     od_check c = { prefix, a, issues, vocab, NULL };
     unsigned before = issues->count;
 
-    if (item == NULL || !json_object_is_type(item, json_type_object)) {
-        issues->count++;
-        issues->add(issues->arg, prefix, "must be an object (a customer)");
+    if (!od_check_begin(&c, item, ord, members, sizeof(members) / sizeof(members[0]),
+                        od_customer_read_only, "customer"))
         return NULL;
-    }
-    c.out = json_object_new_object();
-    json_object_object_add(c.out, "ord", json_object_new_int(ord));
-    od_check_members(&c, item, members, sizeof(members) / sizeof(members[0]),
-                     od_customer_read_only, "customer");
     od_check_text(&c, item, "external_id", 255, OD_CHECK_REQUIRED | OD_CHECK_NONBLANK);
     od_check_text(&c, item, "full_name", 300, OD_CHECK_REQUIRED | OD_CHECK_NONBLANK);
     email(&c, item);
     dob_age(&c, item, today);
     gender(&c, item);
     location(&c, item);
-    phone(&c, item);
+    od_check_match(&c, item, "phone", od_customer_phone, "must be an E.164 number: + then 8 "
+                   "to 15 digits, such as +14155550100");
     /* custom tags become codes, like product tags ("VIP Gold" -> vip_gold) */
     od_check_words(&c, item, "custom_tags", OD_TAGS_MAX, od_check_as_code);
-    if (issues->count != before) {
-        json_object_put(c.out);
-        return NULL;
-    }
-    return c.out;
+    return od_check_end(&c, before);
 }

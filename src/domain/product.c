@@ -38,11 +38,7 @@ static const char *const read_only[] = {
 bool
 od_product_read_only(const char *member)
 {
-    for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
-        if (strcmp(member, read_only[i]) == 0)
-            return true;
-    }
-    return false;
+    return od_check_in(member, read_only, sizeof(read_only) / sizeof(read_only[0]));
 }
 
 /* A uuid member; with kind < OD_VOCAB_KINDS it must be in the vocabulary. */
@@ -406,21 +402,11 @@ images(od_check *c, json_object *item)
     json_object_object_add(c->out, "images", o);
 }
 
-static void
-source_url(od_check *c, json_object *item)
+/* source_url: http or https. */
+static bool
+source_url_ok(const char *s)
 {
-    json_object *v = od_check_get(item, "source_url");
-
-    if (v == NULL) {
-        json_object_object_add(c->out, "source_url", NULL);
-        return;
-    }
-    if (od_check_string(v) == NULL || !url_ok(od_check_string(v), false)) {
-        od_check_bad(c, "source_url", -1, NULL, "must be an http:// or https:// URL of at most "
-                     "2048 bytes");
-        return;
-    }
-    json_object_object_add(c->out, "source_url", json_object_get(v));
+    return s != NULL && url_ok(s, false);
 }
 
 /* The word normalisers of the lists (od_check_norm; arg is the vocabulary). */
@@ -460,15 +446,9 @@ od_product_normalise(json_object *item, int ord, const char *prefix, const od_vo
     od_check c = { prefix, a, issues, vocab, NULL };
     unsigned before = issues->count;
 
-    if (item == NULL || !json_object_is_type(item, json_type_object)) {
-        issues->count++;
-        issues->add(issues->arg, prefix, "must be an object (a product)");
+    if (!od_check_begin(&c, item, ord, members, sizeof(members) / sizeof(members[0]),
+                        od_product_read_only, "product"))
         return NULL;
-    }
-    c.out = json_object_new_object();
-    json_object_object_add(c.out, "ord", json_object_new_int(ord));
-    od_check_members(&c, item, members, sizeof(members) / sizeof(members[0]),
-                     od_product_read_only, "product");
     od_check_text(&c, item, "external_id", 255, OD_CHECK_REQUIRED | OD_CHECK_NONBLANK);
     barcode(&c, item);
     od_check_text(&c, item, "name", 500, OD_CHECK_REQUIRED | OD_CHECK_NONBLANK);
@@ -489,11 +469,8 @@ od_product_normalise(json_object *item, int ord, const char *prefix, const od_vo
     od_check_words(&c, item, "allergens", OD_ARRAY_MAX, norm_allergen);
     od_check_words(&c, item, "certifications", OD_ARRAY_MAX, od_check_as_code);
     od_check_words(&c, item, "regulatory_codes", OD_ARRAY_MAX, norm_text);
-    source_url(&c, item);
+    od_check_match(&c, item, "source_url", source_url_ok, "must be an http:// or https:// URL "
+                   "of at most 2048 bytes");
     images(&c, item);
-    if (issues->count != before) {
-        json_object_put(c.out);
-        return NULL;
-    }
-    return c.out;
+    return od_check_end(&c, before);
 }

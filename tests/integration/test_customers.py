@@ -8,26 +8,8 @@ import json
 import time
 import urllib.parse
 
-from stack import StackCase, ctl, jwt, now, psql, request
-
-RUN = "-%d" % (time.time() * 1000 % 10**9)  # fresh ids on a reused database
-
-
-def must(p):
-    assert p.returncode == 0, p.stdout + p.stderr
-    return p.stdout.strip()
-
-
-def make_vendor(label):
-    """A fresh vendor with an admin, an operator and a viewer; returns (id, tokens)."""
-    vid = must(ctl("vendor", "create", "--name", "Customers %s%s" % (label, RUN)))
-    tokens = {}
-    for role in ("admin", "operator", "viewer"):
-        user = "cus-%s-%s%s" % (label.lower(), role, RUN)
-        must(ctl("user", "add", "--id", user, "--email", "%s@x.example" % user))
-        must(ctl("user", "link", "--user", user, "--vendor", vid, "--role", "vendor_" + role))
-        tokens[role] = jwt({"sub": user, "exp": now() + 3600})
-    return vid, tokens
+from stack import StackCase, pages, psql, request
+from test_products import RUN, make_vendor, q
 
 
 def customer(ext, **over):
@@ -53,8 +35,8 @@ def sql_rows(sql):
 class Customers(StackCase):
     @classmethod
     def setUpClass(cls):
-        cls.vid, cls.tok = make_vendor("A")
-        cls.vid_b, cls.tok_b = make_vendor("B")
+        cls.vid, cls.tok = make_vendor("CA")
+        cls.vid_b, cls.tok_b = make_vendor("CB")
         cls.admin, cls.viewer = cls.tok["admin"], cls.tok["viewer"]
 
     def upsert(self, items, token=None, status=200, headers=None):
@@ -357,7 +339,7 @@ class Customers(StackCase):
         audit = json.loads(rows[0])
         self.assertEqual(set(audit["before"]), {"external_id", "created_at", "updated_at"})
         self.assertIsNone(audit["after"])
-        self.assertTrue(audit["actor_user_id"].startswith("cus-a-operator"))
+        self.assertTrue(audit["actor_user_id"].startswith("cat-ca-operator"))
         text = rows[0]
         for value in ("Delete Me Fully", "delete.me@example.com", "hypertension", "too salty",
                       "1985-06-15", "Austin", "female"):
@@ -416,7 +398,7 @@ class Lists(StackCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.vid, cls.tok = make_vendor("L")
+        cls.vid, cls.tok = make_vendor("CL")
         cls.admin = cls.tok["admin"]
         items = [
             customer("c1", full_name="Maria Gonzalez", email="maria.g@example.com",
@@ -435,26 +417,23 @@ class Lists(StackCase):
         self.assertEqual(r.status, 200, r)
         return sorted(i["external_id"] for i in r.json()["items"])
 
-    def q(self, **params):
-        return urllib.parse.urlencode(params)
-
     def test_search(self):
-        self.assertEqual(self.ext(self.q(q="maria")), ["c1", "c4"])
-        self.assertEqual(self.ext(self.q(q="Maria Gonzalez")), ["c1"])
-        self.assertEqual(self.ext(self.q(q='"maria bach"')), ["c4"])
-        self.assertEqual(self.ext(self.q(q='"bach maria"')), [])
-        self.assertEqual(self.ext(self.q(q="maria -bach")), ["c1"])
-        self.assertEqual(self.ext(self.q(q="mario or ann")), ["c2", "c3"])
-        self.assertEqual(self.ext(self.q(q="maria.g@example.com")), ["c1"])
-        self.assertEqual(self.ext(self.q(q="member-77")), ["member-77"])
-        self.assertEqual(self.ext(self.q(q="mar")), [])
-        self.assertEqual(self.ext(self.q(q="mar", prefix="true")), ["c1", "c2", "c4"])
-        self.assertEqual(self.ext(self.q(q="maria go", prefix="true")), ["c1"])
+        self.assertEqual(self.ext(q(q="maria")), ["c1", "c4"])
+        self.assertEqual(self.ext(q(q="Maria Gonzalez")), ["c1"])
+        self.assertEqual(self.ext(q(q='"maria bach"')), ["c4"])
+        self.assertEqual(self.ext(q(q='"bach maria"')), [])
+        self.assertEqual(self.ext(q(q="maria -bach")), ["c1"])
+        self.assertEqual(self.ext(q(q="mario or ann")), ["c2", "c3"])
+        self.assertEqual(self.ext(q(q="maria.g@example.com")), ["c1"])
+        self.assertEqual(self.ext(q(q="member-77")), ["member-77"])
+        self.assertEqual(self.ext(q(q="mar")), [])
+        self.assertEqual(self.ext(q(q="mar", prefix="true")), ["c1", "c2", "c4"])
+        self.assertEqual(self.ext(q(q="maria go", prefix="true")), ["c1"])
 
     def test_filters(self):
-        self.assertEqual(self.ext(self.q(**{"custom_tags.any": "vip,b2b"})), ["c1", "c3"])
-        self.assertEqual(self.ext(self.q(**{"custom_tags.any": "Newsletter"})), ["c1", "c2"])
-        self.assertEqual(self.ext(self.q(**{"custom_tags.any": "newsletter", "q": "mario"})),
+        self.assertEqual(self.ext(q(**{"custom_tags.any": "vip,b2b"})), ["c1", "c3"])
+        self.assertEqual(self.ext(q(**{"custom_tags.any": "Newsletter"})), ["c1", "c2"])
+        self.assertEqual(self.ext(q(**{"custom_tags.any": "newsletter", "q": "mario"})),
                          ["c2"])
         self.assertEqual(self.ext("updated_after=2999-01-01T00:00:00Z"), [])
         self.assertEqual(len(self.ext("updated_after=2000-01-01T00:00:00Z")), 5)
@@ -475,35 +454,22 @@ class Lists(StackCase):
         self.assertEqual(len(r.json()["items"]), 5)
 
     def walk(self, query, limit):
-        seen, cursor = [], None
-        while True:
-            path = "/api/v1/customers?%s&limit=%d" % (query, limit)
-            if cursor:
-                path += "&cursor=" + urllib.parse.quote(cursor)
-            body = request("GET", path, token=self.admin).json()
-            seen += [i["external_id"] for i in body["items"]]
-            cursor = body["next_cursor"]
-            if not cursor:
-                return seen
+        return [i["external_id"] for i in pages("/api/v1/customers?%s&limit=%d"
+                                                % (query, limit), self.admin)]
 
     def test_cursor_pages_ties_without_duplicates_or_skips(self):
         # the class's customers were written in one transaction: one updated_at
         seen = self.walk("", 1)
         self.assertEqual(sorted(seen), ["c1", "c2", "c3", "c4", "member-77"])
-        seen = self.walk(self.q(**{"custom_tags.any": "newsletter"}), 1)
+        seen = self.walk(q(**{"custom_tags.any": "newsletter"}), 1)
         self.assertEqual(sorted(seen), ["c1", "c2"])
 
     def test_rows_inserted_between_pages(self):
         first = request("GET", "/api/v1/customers?limit=2", token=self.admin).json()
         late = request("POST", "/api/v1/customers", token=self.admin,
                        body={"items": [customer("late1")]}).json()["items"][0]["id"]
-        rest, cursor = [], first["next_cursor"]
-        while cursor:
-            body = request("GET", "/api/v1/customers?limit=2&cursor=" +
-                           urllib.parse.quote(cursor), token=self.admin).json()
-            rest += [i["external_id"] for i in body["items"]]
-            cursor = body["next_cursor"]
-        seen = [i["external_id"] for i in first["items"]] + rest
+        rest = pages("/api/v1/customers?limit=2", self.admin, first["next_cursor"])
+        seen = [i["external_id"] for i in first["items"] + rest]
         self.assertEqual(len(seen), len(set(seen)))
         self.assertTrue({"c1", "c2", "c3", "c4", "member-77"} <= set(seen))
         self.assertNotIn("late1", seen)   # newer than the first page: it comes first
@@ -520,7 +486,7 @@ class Lists(StackCase):
                      ("B" if c[-10] == "A" else "A") + c[-9:],
                      "/api/v1/products?limit=1&q=maria&cursor=" + c):
             self.assertProblem(request("GET", path, token=self.admin), 400)
-        other = make_vendor("L2")[1]["admin"]
+        other = make_vendor("CL2")[1]["admin"]
         self.assertProblem(request("GET", "/api/v1/customers?limit=1&q=maria&cursor=" + c,
                                    token=other), 400)
         r = request("GET", "/api/v1/customers?limit=1&q=maria&cursor=" + urllib.parse.quote(c),

@@ -8,34 +8,13 @@
 #include "core/json.h"
 #include "domain/customer.h"
 #include "domain/vocab.h"
+#include "checkkit.h"
 #include "unit.h"
-
-#define MAX_ISSUES 64
-
-/* The problems one normalisation reported, in order. */
-typedef struct collected {
-    const char *ptr[MAX_ISSUES];
-    const char *detail[MAX_ISSUES];
-    unsigned n;
-} collected;
 
 static od_arena *arena;
 static od_vocab *vocab;
-static collected got;
-static od_issues issues;
+static od_ck got;
 static const od_date today = { 2026, 3, 15 };
-
-static void
-collect(void *arg, const char *pointer, const char *detail)
-{
-    collected *c = arg;
-
-    if (c->n < MAX_ISSUES) {
-        c->ptr[c->n] = od_arena_strdup(arena, pointer);
-        c->detail[c->n] = od_arena_strdup(arena, detail);
-        c->n++;
-    }
-}
 
 /* A fresh arena, issue list and the gender words of the seeds plus one of a
  * vendor's own. */
@@ -60,8 +39,7 @@ setup(void)
     CU_ASSERT_EQUAL(od_vocab_add(vocab, OD_VOCAB_GENDER, "dame", "female", true), OD_OK);
     /* a vendor synonym that names no gender is refused, not stored */
     CU_ASSERT_EQUAL(od_vocab_add(vocab, OD_VOCAB_GENDER, "robot", "machine", true), OD_OK);
-    memset(&got, 0, sizeof(got));
-    issues = (od_issues){ collect, &got, 0 };
+    od_ck_start(&got, arena);
 }
 
 static void
@@ -73,65 +51,37 @@ teardown(void)
 }
 
 static json_object *
-parse(const char *text)
-{
-    json_object *o = NULL;
-    size_t off;
-    const char *why;
-
-    CU_ASSERT_EQUAL_FATAL(od_json_parse(text, strlen(text), &o, &off, &why), OD_OK);
-    return o;
-}
-
-static json_object *
 minimal(void)
 {
-    return parse("{\"external_id\": \"c-1\", \"full_name\": \"Ann Lee\","
-                 " \"email\": \"Ann.Lee@Example.COM\", \"dob\": \"1990-05-20\","
-                 " \"gender\": \"F\", \"location\": {\"city\": \"Austin\", \"state\": \"TX\"}}");
+    return od_ck_parse("{\"external_id\": \"c-1\", \"full_name\": \"Ann Lee\","
+                       " \"email\": \"Ann.Lee@Example.COM\", \"dob\": \"1990-05-20\","
+                       " \"gender\": \"F\","
+                       " \"location\": {\"city\": \"Austin\", \"state\": \"TX\"}}");
 }
 
 /* minimal() with member name set to the JSON value text (removed when NULL). */
 static json_object *
 with(const char *name, const char *value)
 {
-    json_object *o = minimal();
-
-    json_object_object_del(o, name);
-    if (value != NULL)
-        json_object_object_add(o, name, parse(value));
-    return o;
+    return od_ck_with(minimal(), name, value);
 }
 
 /* Normalises item (and puts it) as "#/items/2" at ord 2. */
 static json_object *
 run(json_object *item)
 {
-    json_object *out = od_customer_normalise(item, 2, "#/items/2", vocab, today, arena, &issues);
+    json_object *out = od_customer_normalise(item, 2, "#/items/2", vocab, today, arena,
+                                              &got.issues);
 
     json_object_put(item);
-    CU_ASSERT_EQUAL(issues.count, got.n);
+    CU_ASSERT_EQUAL(got.issues.count, got.n);
     return out;
 }
 
 static int
 find_issue(const char *ptr)
 {
-    for (unsigned i = 0; i < got.n; i++) {
-        if (strcmp(got.ptr[i], ptr) == 0)
-            return (int)i;
-    }
-    return -1;
-}
-
-static const char *
-member_text(json_object *out, const char *name)
-{
-    json_object *v;
-
-    if (out == NULL || !json_object_object_get_ex(out, name, &v))
-        return "(absent)";
-    return v == NULL ? "null" : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+    return od_ck_find(&got, ptr);
 }
 
 /* minimal() with name=value normalises; member out_name of the output is want. */
@@ -142,14 +92,11 @@ gives(const char *name, const char *value, const char *out_name, const char *wan
 
     setup();
     out = run(with(name, value));
-    CU_ASSERT_PTR_NOT_NULL(out);
-    CU_ASSERT_EQUAL(got.n, 0);
-    for (unsigned k = 0; k < got.n; k++)
-        printf("\n    %s=%s: unexpected %s: %s", name, value, got.ptr[k], got.detail[k]);
-    CU_ASSERT_STRING_EQUAL(member_text(out, out_name), want);
-    if (strcmp(member_text(out, out_name), want) != 0)
+    od_ck_passed(&got, out);
+    CU_ASSERT_STRING_EQUAL(od_ck_member(out, out_name), want);
+    if (strcmp(od_ck_member(out, out_name), want) != 0)
         printf("\n    %s=%s: %s is %s, want %s", name, value, out_name,
-               member_text(out, out_name), want);
+               od_ck_member(out, out_name), want);
     json_object_put(out);
     teardown();
 }
@@ -160,25 +107,10 @@ static void
 refuses(const char *name, const char *value, const char *ptr, const char *detail_part)
 {
     char full[128];
-    json_object *out;
-    int i;
 
     setup();
     snprintf(full, sizeof(full), "#/items/2/%s", ptr);
-    out = run(with(name, value));
-    CU_ASSERT_PTR_NULL(out);
-    json_object_put(out);
-    CU_ASSERT_EQUAL(got.n, 1);
-    i = find_issue(full);
-    CU_ASSERT(i >= 0);
-    if (i < 0 || got.n != 1)
-        for (unsigned k = 0; k < got.n; k++)
-            printf("\n    %s=%s: want %s, got %s: %s", name, value, full, got.ptr[k],
-                   got.detail[k]);
-    else if (strstr(got.detail[i], detail_part) == NULL)
-        printf("\n    %s: \"%s\" lacks \"%s\"", full, got.detail[i], detail_part);
-    if (i >= 0)
-        CU_ASSERT_PTR_NOT_NULL(strstr(got.detail[i], detail_part));
+    od_ck_failed_once(&got, run(with(name, value)), full, detail_part);
     teardown();
 }
 
@@ -344,8 +276,8 @@ test_dob_and_age_members(void)
     json_object_object_add(o, "age", json_object_new_int(41));
     out = run(o);
     CU_ASSERT_PTR_NOT_NULL(out);
-    CU_ASSERT_STRING_EQUAL(member_text(out, "age"), "41");
-    CU_ASSERT_STRING_EQUAL(member_text(out, "dob"), "null");
+    CU_ASSERT_STRING_EQUAL(od_ck_member(out, "age"), "41");
+    CU_ASSERT_STRING_EQUAL(od_ck_member(out, "dob"), "null");
     json_object_put(out);
     teardown();
     /* neither: one problem */
@@ -357,7 +289,7 @@ test_dob_and_age_members(void)
     json_object_object_add(o, "dob", json_object_new_string("1990-03-16"));
     out = run(o);                      /* 35 until 16 March 2026 */
     CU_ASSERT_PTR_NOT_NULL(out);
-    CU_ASSERT_STRING_EQUAL(member_text(out, "age"), "null");
+    CU_ASSERT_STRING_EQUAL(od_ck_member(out, "age"), "null");
     json_object_put(out);
     teardown();
     setup();
@@ -381,7 +313,7 @@ test_dob_and_age_members(void)
 
         setup();
         o = with("dob", NULL);
-        json_object_object_add(o, "age", parse(vals[k]));
+        json_object_object_add(o, "age", od_ck_parse(vals[k]));
         CU_ASSERT_PTR_NULL(run(o));
         CU_ASSERT_EQUAL(got.n, 1);
         CU_ASSERT(find_issue("#/items/2/age") >= 0);
@@ -532,19 +464,20 @@ test_output_and_every_error(void)
                        "\"phone\":\"+14155550100\",\"custom_tags\":[\"vip\"]}";
 
     setup();
-    out = run(parse("{\"custom_tags\": [\"VIP\"], \"phone\": \"+14155550100\", "
-                    "\"location\": {\"city\": \"Austin\"}, \"gender\": \"Woman\", \"age\": 44, "
-                    "\"email\": \"ann@EXAMPLE.com\", \"full_name\": \"Ann Lee\", "
-                    "\"external_id\": \"c-1\"}"));
+    out = run(od_ck_parse("{\"custom_tags\": [\"VIP\"], \"phone\": \"+14155550100\", "
+                          "\"location\": {\"city\": \"Austin\"}, \"gender\": \"Woman\", "
+                          "\"age\": 44, "
+                          "\"email\": \"ann@EXAMPLE.com\", \"full_name\": \"Ann Lee\", "
+                          "\"external_id\": \"c-1\"}"));
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
     CU_ASSERT_STRING_EQUAL(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN), want);
     json_object_put(out);
     teardown();
 
     setup();
-    out = run(parse("{\"external_id\": 5, \"email\": \"a@b\", \"dob\": \"2030-01-01\", "
-                    "\"age\": 500, \"gender\": \"?\", \"location\": 1, \"phone\": \"555\", "
-                    "\"custom_tags\": [\"\"], \"colour\": \"red\"}"));
+    out = run(od_ck_parse("{\"external_id\": 5, \"email\": \"a@b\", \"dob\": \"2030-01-01\", "
+                          "\"age\": 500, \"gender\": \"?\", \"location\": 1, \"phone\": \"555\", "
+                          "\"custom_tags\": [\"\"], \"colour\": \"red\"}"));
     CU_ASSERT_PTR_NULL(out);
     CU_ASSERT_EQUAL(got.n, 10);
     {
@@ -563,7 +496,7 @@ test_output_and_every_error(void)
     teardown();
 
     setup();
-    CU_ASSERT_PTR_NULL(od_customer_normalise(NULL, 0, "#", vocab, today, arena, &issues));
+    CU_ASSERT_PTR_NULL(od_customer_normalise(NULL, 0, "#", vocab, today, arena, &got.issues));
     CU_ASSERT_EQUAL(got.n, 1);
     CU_ASSERT_STRING_EQUAL(got.ptr[0], "#");
     teardown();
