@@ -4,6 +4,7 @@
 #define OD_API_H
 
 #include "db/migrate.h"
+#include "domain/vocab.h"
 #include "http/request.h"
 
 /* What handlers need beyond the request, fixed for the life of a worker. */
@@ -41,6 +42,22 @@ od_rc od_api_audit(od_request *r, const char *action, const char *entity,
 void od_api_write_answer(od_request *r, int status, const char *action, const char *entity,
                          const char *collection, const char *id, const char *before,
                          const char *after);
+
+/* Loads the vendor's words of the kinds in the set kinds (db/vocabulary.h).
+ * Returns the vocabulary (arena-owned), or NULL after answering the failure. */
+od_vocab *od_api_vocab(od_request *r, unsigned kinds);
+
+/* The :id of the route as a canonical uuid (arena-owned), or NULL after answering
+ * 404 "no such <what>": an id that cannot exist is simply not found. */
+const char *od_api_id(od_request *r, const char *what);
+
+/* After a data-access call for one what ("product"): answers its failure, or 404
+ * "no such <what>" when res has no row. Returns true when row 0 is there. */
+bool od_api_found(od_request *r, od_rc rc, PGresult *res, const char *what);
+
+/* Answers 200 with the document in column 0 of res's row 0 and, as ETag, the
+ * text of its column 1. */
+void od_api_send_doc(od_request *r, PGresult *res);
 
 /* Answers a failed data-access call: 503 + Retry-After when the database is
  * unreachable, the SQLSTATE's status otherwise (500 without internals). */

@@ -2,21 +2,18 @@
 #include "api/customer_ref.h"
 
 #include "api/api.h"
-#include "core/uuid.h"
-#include "db/customer_lists.h"
+#include "db/customers.h"
 
 const char *
 od_customer_ref(od_request *r, bool lock)
 {
-    char id[37];
+    const char *id = od_api_id(r, "customer");
     PGresult *res = NULL;
     od_rc rc;
 
-    if (!od_uuid_canonical(od_route_param(&r->match, "id"), id)) {
-        od_resp_problem(r, 404, NULL, "no such customer");
+    if (id == NULL)
         return NULL;
-    }
-    rc = od_customer_lists_customer(r->db, r->arena, r->vendor_id, id, lock, &res);
+    rc = od_customers_exists(r->db, r->arena, r->vendor_id, id, lock, &res);
     if (rc == OD_ENOTFOUND) {
         od_resp_problem(r, 404, NULL, "no such customer");
         return NULL;
@@ -25,5 +22,5 @@ od_customer_ref(od_request *r, bool lock)
         od_api_db_fail(r, rc, res);
         return NULL;
     }
-    return od_arena_strdup(r->arena, id);
+    return id;
 }

@@ -32,6 +32,14 @@ void od_h_products_patch(od_request *r);
 void od_h_products_delete(od_request *r);
 void od_h_products_search(od_request *r);
 
+/* customers.c: /api/v1/customers[/:id] (docs/customers.md) */
+void od_h_customers_list(od_request *r);
+void od_h_customers_upsert(od_request *r);
+void od_h_customers_get(od_request *r);
+void od_h_customers_put(od_request *r);
+void od_h_customers_patch(od_request *r);
+void od_h_customers_delete(od_request *r);
+
 /* taxonomy.c: /api/v1/taxonomy/:kind[/:id] */
 void od_h_taxonomy_list(od_request *r);
 void od_h_taxonomy_create(od_request *r);

@@ -16,9 +16,11 @@
 #include "auth/tenancy.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/uuid.h"
 #include "db/audit.h"
 #include "db/context.h"
 #include "db/db.h"
+#include "db/vocabulary.h"
 #include "http/problem.h"
 
 #define AUTH   OD_ROUTE_AUTH
@@ -44,6 +46,18 @@ static const od_route routes[] = {
       "products" },
     { "GET",   "/api/v1/search/products", od_h_products_search, VENDOR | OD_ROUTE_REPLICA,
       OD_PERM_CATALOG_READ, "products" },
+    { "GET",   "/api/v1/customers", od_h_customers_list, VENDOR, OD_PERM_CUSTOMERS_READ,
+      "customers" },
+    { "POST",  "/api/v1/customers", od_h_customers_upsert, VENDOR | OD_ROUTE_BULK,
+      OD_PERM_CUSTOMERS_WRITE, "customers" },
+    { "GET",   "/api/v1/customers/:id", od_h_customers_get, VENDOR, OD_PERM_CUSTOMERS_READ,
+      "customers" },
+    { "PUT",   "/api/v1/customers/:id", od_h_customers_put, VENDOR, OD_PERM_CUSTOMERS_WRITE,
+      "customers" },
+    { "PATCH", "/api/v1/customers/:id", od_h_customers_patch, VENDOR, OD_PERM_CUSTOMERS_WRITE,
+      "customers" },
+    { "DELETE", "/api/v1/customers/:id", od_h_customers_delete, VENDOR,
+      OD_PERM_CUSTOMERS_WRITE, "customers" },
     { "GET",   "/api/v1/vendor", od_h_vendor_get, VENDOR, OD_PERM_VENDOR_MANAGE, "vendors" },
     { "PATCH", "/api/v1/vendor", od_h_vendor_patch, VENDOR, OD_PERM_VENDOR_MANAGE, "vendors" },
     { "GET",   "/api/v1/users", od_h_members_list, VENDOR, OD_PERM_MEMBERS_MANAGE, "user_links" },
@@ -182,6 +196,55 @@ od_api_write_answer(od_request *r, int status, const char *action, const char *e
     od_resp_send(r, status, "application/json", status == 201 ?
                  od_arena_printf(r->arena, "Location: %s/%s\r\n", collection, id) : NULL,
                  after, strlen(after));
+}
+
+od_vocab *
+od_api_vocab(od_request *r, unsigned kinds)
+{
+    od_vocab *v = NULL;
+    PGresult *res = NULL;
+    od_rc rc = od_vocabulary_load(r->db, r->arena, kinds, &v, &res);
+
+    if (rc != OD_OK)
+        od_api_db_fail(r, rc, res);
+    return v;
+}
+
+const char *
+od_api_id(od_request *r, const char *what)
+{
+    char id[37];
+
+    if (!od_uuid_canonical(od_route_param(&r->match, "id"), id)) {
+        od_resp_problem(r, 404, NULL, od_arena_printf(r->arena, "no such %s", what));
+        return NULL;
+    }
+    return od_arena_strdup(r->arena, id);
+}
+
+bool
+od_api_found(od_request *r, od_rc rc, PGresult *res, const char *what)
+{
+    if (rc != OD_OK) {
+        od_api_db_fail(r, rc, res);
+        return false;
+    }
+    if (PQntuples(res) == 0) {
+        od_resp_problem(r, 404, NULL, od_arena_printf(r->arena, "no such %s", what));
+        return false;
+    }
+    return true;
+}
+
+void
+od_api_send_doc(od_request *r, PGresult *res)
+{
+    const char *doc = PQgetvalue(res, 0, 0);
+
+    r->rows_read++;
+    od_resp_send(r, 200, "application/json",
+                 od_arena_printf(r->arena, "ETag: %s\r\n", PQgetvalue(res, 0, 1)), doc,
+                 strlen(doc));
 }
 
 /* Records a refusal by the permission check of a sensitive route, in a

@@ -112,3 +112,26 @@ od_json_pointer_token(od_arena *a, const char *s)
     *p = '\0';
     return d;
 }
+
+void
+od_json_merge_patch(json_object *target, json_object *patch)
+{
+    json_object_object_foreach(patch, key, value) {
+        json_object *cur = NULL;
+
+        if (value == NULL) {
+            json_object_object_del(target, key);
+        } else if (json_object_is_type(value, json_type_object) &&
+                   json_object_object_get_ex(target, key, &cur) && cur != NULL &&
+                   json_object_is_type(cur, json_type_object)) {
+            od_json_merge_patch(cur, value);
+        } else if (json_object_is_type(value, json_type_object)) {
+            json_object *fresh = json_object_new_object();
+
+            od_json_merge_patch(fresh, value);
+            json_object_object_add(target, key, fresh);
+        } else {
+            json_object_object_add(target, key, json_object_get(value));
+        }
+    }
+}

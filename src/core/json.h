@@ -26,6 +26,11 @@ json_object *od_json_own(od_arena *a, json_object *o);
 /* Returns the compact text of o, owned by o (valid while o lives). */
 const char *od_json_text(json_object *o, size_t *len);
 
+/* Applies the RFC 7396 merge patch patch to the object target (both borrowed;
+ * target is changed): a null member removes, an object member merges, anything
+ * else replaces. */
+void od_json_merge_patch(json_object *target, json_object *patch);
+
 /* Returns an arena-owned RFC 6901 reference token of s ("~" -> "~0", "/" -> "~1"). */
 char *od_json_pointer_token(od_arena *a, const char *s);
 

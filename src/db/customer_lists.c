@@ -27,13 +27,6 @@
     "WITH e AS (DELETE FROM " table " WHERE vendor_id = $1::uuid AND customer_id = $2::uuid " \
     "AND product_id = $3::uuid RETURNING *) SELECT " ENTRY_JSON " FROM e"
 
-static od_stmt st_customer = OD_STMT("customer_lists_customer",
-    "SELECT 1 FROM customers WHERE vendor_id = $1::uuid AND id = $2::uuid", 2, true);
-
-static od_stmt st_customer_lock = OD_STMT("customer_lists_customer_lock",
-    "SELECT 1 FROM customers WHERE vendor_id = $1::uuid AND id = $2::uuid FOR NO KEY UPDATE",
-    2, false);
-
 static od_stmt st_product = OD_STMT("customer_lists_product",
     "SELECT 1 FROM products WHERE vendor_id = $1::uuid AND id = $2::uuid "
     "AND soft_deleted_at IS NULL", 2, true);
@@ -57,18 +50,6 @@ static od_stmt st_remove[] = {
     OD_STMT("whitelist_remove", REMOVE("customer_whitelists"), 3, false),
     OD_STMT("blacklist_remove", REMOVE("customer_blacklists"), 3, false),
 };
-
-od_rc
-od_customer_lists_customer(od_db *db, od_arena *a, const char *vendor_id,
-                           const char *customer_id, bool lock, PGresult **res)
-{
-    const char *params[] = { vendor_id, customer_id };
-    od_rc rc = od_db_exec(db, a, lock ? &st_customer_lock : &st_customer, params, res);
-
-    if (rc == OD_OK && PQntuples(*res) == 0)
-        return OD_ENOTFOUND;
-    return rc;
-}
 
 od_rc
 od_customer_lists_page(od_db *db, od_arena *a, od_customer_list list, const char *vendor_id,

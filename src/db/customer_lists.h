@@ -1,6 +1,7 @@
 /* customer_lists.h: a customer's product whitelist and blacklist, under RLS. A
- * product is on at most one of the two lists: every change first locks the
- * customer's row, so two requests adding one product to both lists take turns. */
+ * product is on at most one of the two lists: callers lock the customer's row
+ * first (od_customers_exists), so two requests adding one product to both lists
+ * take turns. */
 #ifndef OD_DB_CUSTOMER_LISTS_H
 #define OD_DB_CUSTOMER_LISTS_H
 
@@ -13,11 +14,6 @@ typedef enum od_customer_list {
     OD_LIST_WHITELIST = 0,
     OD_LIST_BLACKLIST = 1
 } od_customer_list;
-
-/* Checks that the customer exists in the vendor; with lock, locks its row until the
- * transaction ends. Returns OD_OK, OD_ENOTFOUND, or od_db_exec codes. */
-od_rc od_customer_lists_customer(od_db *db, od_arena *a, const char *vendor_id,
-                                 const char *customer_id, bool lock, PGresult **res);
 
 /* Lists entries of list ordered by product id, after after_product (NULL: from the
  * start), at most limit rows: column 0 is the entry as JSON text, column 1 the

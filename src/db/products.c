@@ -7,21 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/buf.h"
-
-static od_stmt st_vocab = OD_STMT("products_vocab",
-    "SELECT 0, code, code, vendor_id IS NOT NULL FROM tax_allergens WHERE active "
-    "UNION ALL SELECT 0, w, s.canonical, s.vendor_id IS NOT NULL FROM synonyms_value s "
-    "  CROSS JOIN LATERAL unnest(s.synonyms || s.canonical) AS w "
-    "  WHERE s.domain = 'allergen' "
-    "UNION ALL SELECT 1, code, code, vendor_id IS NOT NULL FROM tax_tags WHERE active "
-    "UNION ALL SELECT 1, w, s.canonical, s.vendor_id IS NOT NULL FROM synonyms_value s "
-    "  CROSS JOIN LATERAL unnest(s.synonyms || s.canonical) AS w "
-    "  WHERE s.domain = 'diet' "
-    "UNION ALL SELECT 2, id::text, id::text, vendor_id IS NOT NULL FROM tax_categories "
-    "  WHERE active "
-    "UNION ALL SELECT 3, id::text, id::text, vendor_id IS NOT NULL FROM tax_cuisines "
-    "  WHERE active", 0, true);
+#include "db/sql.h"
 
 static od_stmt st_upsert = OD_STMT("products_upsert",
     "SELECT ord, id, result, catalog_version "
@@ -79,31 +65,6 @@ static od_stmt st_lag = OD_STMT("products_replica_lag",
     "::text END", 0, true);
 
 od_rc
-od_products_vocab(od_db *db, od_arena *a, od_vocab **out, PGresult **res)
-{
-    od_rc rc = od_db_exec(db, a, &st_vocab, NULL, res);
-    od_vocab *v;
-    int n;
-
-    *out = NULL;
-    if (rc != OD_OK)
-        return rc;
-    n = PQntuples(*res);
-    if ((v = od_vocab_create(a, (size_t)n)) == NULL)
-        return OD_ENOMEM;
-    for (int i = 0; i < n; i++) {
-        od_rc added = od_vocab_add(v, (od_vocab_kind)(PQgetvalue(*res, i, 0)[0] - '0'),
-                                   PQgetvalue(*res, i, 1), PQgetvalue(*res, i, 2),
-                                   PQgetvalue(*res, i, 3)[0] == 't');
-
-        if (added == OD_ENOMEM)
-            return added;
-    }
-    *out = v;
-    return OD_OK;
-}
-
-od_rc
 od_products_upsert(od_db *db, od_arena *a, const char *vendor_id, const char *items_json,
                    const char *ref, PGresult **res)
 {
@@ -136,86 +97,54 @@ od_products_replica_lag(od_db *db, od_arena *a, PGresult **res)
     return od_db_exec(db, a, &st_lag, NULL, res);
 }
 
-#define OD_LIST_PARAMS 16
-
-typedef struct query {
-    od_buf sql;
-    const char *params[OD_LIST_PARAMS];
-    int n;
-} query;
-
-/* Appends a parameter and returns its number ($n). */
-static int
-param(query *q, const char *value)
-{
-    q->params[q->n] = value;
-    return ++q->n;
-}
-
 /* The filter conditions on products p (everything but the keyset seek). */
 static void
-conditions(query *q, const od_product_filter *f, int tsq)
+conditions(od_sql *q, const od_product_filter *f, bool text)
 {
-    od_buf_printf(&q->sql, "p.vendor_id = $%d::uuid", param(q, f->vendor_id));
+    od_buf_printf(&q->sql, "p.vendor_id = $%d::uuid", od_sql_param(q, f->vendor_id));
     if (!f->include_deleted)
         od_buf_puts(&q->sql, " AND p.soft_deleted_at IS NULL");
-    if (tsq > 0)
+    if (text)
         od_buf_puts(&q->sql, " AND p.search_tsv @@ tsq.q");
     if (f->brand != NULL)
-        od_buf_printf(&q->sql, " AND p.brand = $%d", param(q, f->brand));
+        od_buf_printf(&q->sql, " AND p.brand = $%d", od_sql_param(q, f->brand));
     if (f->category_id != NULL)
-        od_buf_printf(&q->sql, " AND p.category_id = $%d::uuid", param(q, f->category_id));
+        od_buf_printf(&q->sql, " AND p.category_id = $%d::uuid",
+                      od_sql_param(q, f->category_id));
     if (f->tags_any != NULL)
-        od_buf_printf(&q->sql, " AND p.dietary_tags && $%d::text[]", param(q, f->tags_any));
+        od_buf_printf(&q->sql, " AND p.dietary_tags && $%d::text[]",
+                      od_sql_param(q, f->tags_any));
     if (f->allergens_none != NULL)
         od_buf_printf(&q->sql, " AND p.allergens IS NOT NULL AND NOT (p.allergens && $%d::text[])",
-                      param(q, f->allergens_none));
+                      od_sql_param(q, f->allergens_none));
     if (f->updated_after != NULL)
         od_buf_printf(&q->sql, " AND p.updated_at > $%d::timestamptz",
-                      param(q, f->updated_after));
+                      od_sql_param(q, f->updated_after));
     if (f->status != NULL)
-        od_buf_printf(&q->sql, " AND p.status = $%d::product_status", param(q, f->status));
-}
-
-/* The text search query, as a one-row relation "tsq(q)". */
-static int
-tsquery(query *q, const od_product_filter *f)
-{
-    int n = param(q, f->q);
-
-    if (f->prefix_word == NULL) {
-        od_buf_printf(&q->sql, "(SELECT websearch_to_tsquery('english', $%d) AS q) tsq", n);
-    } else {
-        int w = param(q, f->prefix_word);
-
-        od_buf_printf(&q->sql, "(SELECT websearch_to_tsquery('english', $%d) && "
-                      "to_tsquery('english', $%d || ':*') AS q) tsq", n, w);
-    }
-    return n;
+        od_buf_printf(&q->sql, " AND p.status = $%d::product_status",
+                      od_sql_param(q, f->status));
 }
 
 od_rc
 od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **res)
 {
-    query q = { .n = 0 };
-    od_stmt st = { .name = NULL, .idempotent = true };
+    od_sql q;
     char *limit = od_arena_printf(a, "%d", f->limit);
-    int tsq = 0;
 
-    od_buf_init(&q.sql, 8192);
+    od_sql_init(&q);
     if (f->relevance) {
         /* Rank the most recent matches only: ranking every match of a word found
          * in most rows costs hundreds of milliseconds (docs/catalog.md). */
         od_buf_puts(&q.sql, "WITH c AS (SELECT p.*, ts_rank(p.search_tsv, tsq.q) AS rank "
                     "FROM products_scoped p, ");
-        tsq = tsquery(&q, f);
+        od_sql_tsquery(&q, "english", f->q, f->prefix_word);
         od_buf_puts(&q.sql, " WHERE ");
-        conditions(&q, f, tsq);
+        conditions(&q, f, true);
         od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int), "
                       "p AS (SELECT c.* FROM c",
-                      param(&q, od_arena_printf(a, "%d", f->candidates)));
+                      od_sql_param(&q, od_arena_printf(a, "%d", f->candidates)));
         if (f->after_key != NULL) {
-            int key = param(&q, f->after_key), id = param(&q, f->after_id);
+            int key = od_sql_param(&q, f->after_key), id = od_sql_param(&q, f->after_id);
 
             od_buf_printf(&q.sql, " WHERE (c.rank < $%d::real OR (c.rank = $%d::real "
                           "AND c.id > $%d::uuid))", key, key, id);
@@ -224,7 +153,8 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
         od_buf_printf(&q.sql, " ORDER BY c.rank DESC, c.id LIMIT $%d::int) "
                       "SELECT left(" PRODUCT_JSON("p", "i.imgs") "::text, -1) || "
                       "', \"rank\" : ' || p.rank::text || '}', p.rank::text, p.id::text "
-                      "FROM p" IMAGES_OF_P " ORDER BY p.rank DESC, p.id", param(&q, limit));
+                      "FROM p" IMAGES_OF_P " ORDER BY p.rank DESC, p.id",
+                      od_sql_param(&q, limit));
     } else {
         /* The page first, then its documents: a join below the sort would build one
          * for every match. */
@@ -232,27 +162,19 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
                     "p.updated_at::text, p.id::text FROM (SELECT p.* FROM products_scoped p");
         if (f->q != NULL) {
             od_buf_puts(&q.sql, ", ");
-            tsq = tsquery(&q, f);
+            od_sql_tsquery(&q, "english", f->q, f->prefix_word);
         }
         od_buf_puts(&q.sql, " WHERE ");
-        conditions(&q, f, tsq);
+        conditions(&q, f, f->q != NULL);
         if (f->after_key != NULL) {
-            int key = param(&q, f->after_key), id = param(&q, f->after_id);
+            int key = od_sql_param(&q, f->after_key), id = od_sql_param(&q, f->after_id);
 
             od_buf_printf(&q.sql, " AND (p.updated_at, p.id) < ($%d::timestamptz, $%d::uuid)",
                           key, id);
         }
         od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int) p"
-                      IMAGES_OF_P " ORDER BY p.updated_at DESC, p.id DESC", param(&q, limit));
+                      IMAGES_OF_P " ORDER BY p.updated_at DESC, p.id DESC",
+                      od_sql_param(&q, limit));
     }
-    if (q.sql.failed != OD_OK) {
-        od_buf_free(&q.sql);
-        return OD_ENOMEM;
-    }
-    st.sql = od_arena_strndup(a, q.sql.data, q.sql.len);
-    st.nparams = q.n;
-    od_buf_free(&q.sql);
-    if (st.sql == NULL)
-        return OD_ENOMEM;
-    return od_db_exec(db, a, &st, q.params, res);
+    return od_sql_run(db, a, &q, res);
 }

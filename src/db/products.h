@@ -1,18 +1,12 @@
-/* products.h: data access for the catalog: the vendor's vocabulary, the batch
- * upsert, one product, the soft delete, and list/search queries built from a
- * filter (parameterised; the values never enter the SQL text). */
+/* products.h: data access for the catalog: the batch upsert, one product, the
+ * soft delete, and list/search queries built from a filter (parameterised; the
+ * values never enter the SQL text). The vendor's words: db/vocabulary.h. */
 #ifndef OD_DB_PRODUCTS_H
 #define OD_DB_PRODUCTS_H
 
 #include <stdbool.h>
 
 #include "db/db.h"
-#include "domain/vocab.h"
-
-/* Loads the allergen and dietary-tag words and the active category and cuisine
- * ids the vendor of the current transaction sees (row-level security does the
- * scoping). *out is arena-owned. */
-od_rc od_products_vocab(od_db *db, od_arena *a, od_vocab **out, PGresult **res);
 
 /* Upserts items_json (a JSON array of normalised products, see
  * od_product_normalise) for vendor_id, recording source "api" with ref. *res has

@@ -9,6 +9,7 @@
 
 #include "core/json.h"
 #include "core/uuid.h"
+#include "domain/check.h"
 
 #define OD_ARRAY_MAX   100   /* tags, allergens, certifications, regulatory codes */
 #define OD_IMAGES_MAX  50
@@ -34,158 +35,34 @@ static const char *const read_only[] = {
     "id", "created_at", "updated_at", "soft_deleted_at", "catalog_version",
 };
 
-typedef struct check {
-    const char *prefix;     /* pointer of the item */
-    od_arena *a;
-    od_issues *issues;
-    const od_vocab *vocab;
-    json_object *out;       /* the normalised product being built */
-} check;
-
-static void
-bad(check *c, const char *field, long idx, const char *sub, const char *detail)
-{
-    char *ptr;
-
-    if (idx < 0)
-        ptr = od_arena_printf(c->a, "%s/%s", c->prefix, field);
-    else if (sub == NULL)
-        ptr = od_arena_printf(c->a, "%s/%s/%ld", c->prefix, field, idx);
-    else
-        ptr = od_arena_printf(c->a, "%s/%s/%ld/%s", c->prefix, field, idx, sub);
-    c->issues->count++;
-    c->issues->add(c->issues->arg, ptr ? ptr : c->prefix, detail);
-}
-
 bool
 od_product_read_only(const char *member)
 {
-    for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
-        if (strcmp(member, read_only[i]) == 0)
-            return true;
-    }
-    return false;
-}
-
-static bool
-known_member(const char *name)
-{
-    for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
-        if (strcmp(name, members[i]) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* The member's value: NULL when absent or JSON null. */
-static json_object *
-get(json_object *item, const char *name)
-{
-    json_object *v = NULL;
-
-    return json_object_object_get_ex(item, name, &v) ? v : NULL;
-}
-
-static void
-put_null(check *c, const char *name)
-{
-    json_object_object_add(c->out, name, NULL);
-}
-
-static bool
-has_control(const char *s, size_t len, bool allow_newlines)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-
-        if (ch == 0x7f || (ch < 0x20 && !(allow_newlines && (ch == '\n' || ch == '\r' ||
-                                                              ch == '\t'))))
-            return true;
-    }
-    return false;
-}
-
-/* The value as a C string, or NULL when it is not a string or holds a NUL
- * (a "\u0000" escape), which C and PostgreSQL text cannot carry. */
-static const char *
-plain_string(json_object *v)
-{
-    const char *s;
-
-    if (v == NULL || !json_object_is_type(v, json_type_string))
-        return NULL;
-    s = json_object_get_string(v);
-    return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
-}
-
-static bool
-blank(const char *s)
-{
-    for (; *s; s++) {
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return false;
-    }
-    return true;
-}
-
-/* A text member of at most max bytes. */
-static void
-text(check *c, json_object *item, const char *name, size_t max, bool required,
-     bool nonblank, bool multiline)
-{
-    json_object *v = get(item, name);
-    const char *s;
-    size_t len;
-
-    if (v == NULL) {
-        if (required)
-            bad(c, name, -1, NULL, "is required");
-        put_null(c, name);
-        return;
-    }
-    if (!json_object_is_type(v, json_type_string)) {
-        bad(c, name, -1, NULL, "must be a string");
-        return;
-    }
-    s = json_object_get_string(v);
-    len = (size_t)json_object_get_string_len(v);
-    if (len != strlen(s) || has_control(s, len, multiline)) {
-        bad(c, name, -1, NULL, "must not contain control characters");
-        return;
-    }
-    if (len > max) {
-        bad(c, name, -1, NULL, od_arena_printf(c->a, "must be at most %zu bytes long", max));
-        return;
-    }
-    if (nonblank && blank(s)) {
-        bad(c, name, -1, NULL, "must not be empty");
-        return;
-    }
-    json_object_object_add(c->out, name, json_object_get(v));
+    return od_check_in(member, read_only, sizeof(read_only) / sizeof(read_only[0]));
 }
 
 /* A uuid member; with kind < OD_VOCAB_KINDS it must be in the vocabulary. */
 static void
-reference(check *c, json_object *item, const char *name, bool required, od_vocab_kind kind,
+reference(od_check *c, json_object *item, const char *name, bool required, od_vocab_kind kind,
           const char *what)
 {
-    json_object *v = get(item, name);
+    json_object *v = od_check_get(item, name);
     char id[37];
 
     if (v == NULL) {
         if (required)
-            bad(c, name, -1, NULL, "is required");
-        put_null(c, name);
+            od_check_bad(c, name, -1, NULL, "is required");
+        json_object_object_add(c->out, name, NULL);
         return;
     }
     if (!json_object_is_type(v, json_type_string) ||
         !od_uuid_canonical(json_object_get_string(v), id)) {
-        bad(c, name, -1, NULL, "must be a uuid");
+        od_check_bad(c, name, -1, NULL, "must be a uuid");
         return;
     }
-    if (kind < OD_VOCAB_KINDS && od_vocab_lookup(c->vocab, kind, id) == NULL) {
-        bad(c, name, -1, NULL, od_arena_printf(c->a, "must name an active %s of this vendor "
-                                               "or a global one", what));
+    if (kind < OD_VOCAB_KINDS && od_vocab_lookup((const od_vocab *)c->ctx, kind, id) == NULL) {
+        od_check_bad(c, name, -1, NULL, od_arena_printf(c->a, "must name an active %s of this "
+                                                        "vendor or a global one", what));
         return;
     }
     json_object_object_add(c->out, name, json_object_new_string(id));
@@ -212,31 +89,31 @@ od_product_gtin_type(const char *barcode)
 }
 
 static void
-barcode(check *c, json_object *item)
+barcode(od_check *c, json_object *item)
 {
-    json_object *v = get(item, "barcode"), *t = get(item, "gtin_type");
+    json_object *v = od_check_get(item, "barcode"), *t = od_check_get(item, "gtin_type");
     const char *type = NULL;
 
     if (v == NULL) {
-        put_null(c, "barcode");
+        json_object_object_add(c->out, "barcode", NULL);
         if (t != NULL)
-            bad(c, "gtin_type", -1, NULL, "is derived from the barcode: send a barcode");
-        put_null(c, "gtin_type");
+            od_check_bad(c, "gtin_type", -1, NULL, "is derived from the barcode: send a barcode");
+        json_object_object_add(c->out, "gtin_type", NULL);
         return;
     }
-    if (plain_string(v) == NULL) {
-        bad(c, "barcode", -1, NULL, "must be a string of digits (leading zeros matter)");
+    if (od_check_string(v) == NULL) {
+        od_check_bad(c, "barcode", -1, NULL, "must be a string of digits (leading zeros matter)");
         return;
     }
-    type = od_product_gtin_type(plain_string(v));
+    type = od_product_gtin_type(od_check_string(v));
     if (type == NULL) {
-        bad(c, "barcode", -1, NULL, "must be a GTIN of 8, 12, 13 or 14 digits with a valid "
-            "check digit");
+        od_check_bad(c, "barcode", -1, NULL, "must be a GTIN of 8, 12, 13 or 14 digits with a "
+                     "valid check digit");
         return;
     }
     if (t != NULL && (!json_object_is_type(t, json_type_string) ||
                       strcmp(json_object_get_string(t), type) != 0)) {
-        bad(c, "gtin_type", -1, NULL, od_arena_printf(c->a, "must be %s, as the barcode's "
+        od_check_bad(c, "gtin_type", -1, NULL, od_arena_printf(c->a, "must be %s, as the barcode's "
                                                       "length says", type));
         return;
     }
@@ -305,19 +182,19 @@ od_product_price(json_object *v, char out[24])
 }
 
 static void
-price(check *c, json_object *item)
+price(od_check *c, json_object *item)
 {
-    json_object *v = get(item, "price");
+    json_object *v = od_check_get(item, "price");
     char text[24];
     const char *why;
 
     if (v == NULL) {
-        bad(c, "price", -1, NULL, "is required");
+        od_check_bad(c, "price", -1, NULL, "is required");
         return;
     }
     why = od_product_price(v, text);
     if (why != NULL) {
-        bad(c, "price", -1, NULL, why);
+        od_check_bad(c, "price", -1, NULL, why);
         return;
     }
     json_object_object_add(c->out, "price", json_object_new_string(text));
@@ -325,10 +202,10 @@ price(check *c, json_object *item)
 
 /* A member that must be one of the given words when present. */
 static void
-choice(check *c, json_object *item, const char *name, const char *def, const char *const *ok,
+choice(od_check *c, json_object *item, const char *name, const char *def, const char *const *ok,
        size_t n, const char *detail)
 {
-    json_object *v = get(item, name);
+    json_object *v = od_check_get(item, name);
 
     if (v == NULL) {
         json_object_object_add(c->out, name, json_object_new_string(def));
@@ -340,21 +217,21 @@ choice(check *c, json_object *item, const char *name, const char *def, const cha
             return;
         }
     }
-    bad(c, name, -1, NULL, detail);
+    od_check_bad(c, name, -1, NULL, detail);
 }
 
 static void
-nutrition(check *c, json_object *item)
+nutrition(od_check *c, json_object *item)
 {
-    json_object *v = get(item, "nutrition"), *o;
+    json_object *v = od_check_get(item, "nutrition"), *o;
     bool ok = true;
 
     if (v == NULL) {
-        put_null(c, "nutrition");
+        json_object_object_add(c->out, "nutrition", NULL);
         return;
     }
     if (!json_object_is_type(v, json_type_object)) {
-        bad(c, "nutrition", -1, NULL, "must be an object of nutrient amounts per serving");
+        od_check_bad(c, "nutrition", -1, NULL, "must be an object of nutrient amounts per serving");
         return;
     }
     o = json_object_new_object();
@@ -394,42 +271,10 @@ nutrition(check *c, json_object *item)
     json_object_object_add(c->out, "nutrition", o);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 const char *
 od_product_allergen(const od_vocab *vocab, const char *word)
 {
     return od_vocab_lookup(vocab, OD_VOCAB_ALLERGEN, word);
-}
-
-/* word as a code: lower case, runs of other characters as one '_'. */
-static const char *
-codify(const char *word, od_arena *a)
-{
-    size_t n = strlen(word), k = 0;
-    char *out = od_arena_alloc(a, n + 1);
-    bool gap = false;
-
-    if (out == NULL)
-        return NULL;
-    for (const unsigned char *p = (const unsigned char *)word; *p; p++) {
-        unsigned char ch = *p >= 'A' && *p <= 'Z' ? (unsigned char)(*p - 'A' + 'a') : *p;
-
-        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-            if (gap && k > 0)
-                out[k++] = '_';
-            out[k++] = (char)ch;
-            gap = false;
-        } else {
-            gap = true;
-        }
-    }
-    out[k] = '\0';
-    return k >= 1 && k <= 64 ? out : NULL;
 }
 
 const char *
@@ -437,87 +282,7 @@ od_product_tag(const od_vocab *vocab, const char *word, od_arena *a)
 {
     const char *known = od_vocab_lookup(vocab, OD_VOCAB_DIET, word);
 
-    return known ? known : codify(word, a);
-}
-
-typedef enum word_rule {
-    W_ALLERGEN,     /* must be known */
-    W_TAG,          /* through the vocabulary, else as a code */
-    W_CODE,         /* as a code */
-    W_TEXT          /* kept as sent, 1..64 bytes */
-} word_rule;
-
-static void
-word_list(check *c, json_object *item, const char *name, word_rule rule)
-{
-    json_object *v = get(item, name), *o;
-    const char **words;
-    size_t n, k = 0;
-    bool ok = true;
-
-    if (v == NULL) {
-        put_null(c, name);
-        return;
-    }
-    if (!json_object_is_type(v, json_type_array)) {
-        bad(c, name, -1, NULL, "must be an array of strings");
-        return;
-    }
-    n = json_object_array_length(v);
-    if (n > OD_ARRAY_MAX) {
-        bad(c, name, -1, NULL, od_arena_printf(c->a, "must have at most %d entries",
-                                               OD_ARRAY_MAX));
-        return;
-    }
-    words = od_arena_alloc(c->a, sizeof(*words) * (n + 1));
-    if (words == NULL) {
-        bad(c, name, -1, NULL, "could not be read");
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const char *s = plain_string(json_object_array_get_idx(v, i)), *w = NULL;
-
-        if (s == NULL || *s == '\0' || blank(s) ||
-            has_control(s, strlen(s), false) || strlen(s) > 64) {
-            bad(c, name, (long)i, NULL, "must be a non-empty string of at most 64 bytes");
-            ok = false;
-            continue;
-        }
-        switch (rule) {
-        case W_ALLERGEN:
-            w = od_product_allergen(c->vocab, s);
-            if (w == NULL)
-                bad(c, name, (long)i, NULL, od_arena_printf(c->a, "\"%s\" is not a known "
-                    "allergen: use a code such as milk, egg, peanut, tree_nuts, or add a "
-                    "synonym", s));
-            break;
-        case W_TAG:
-            w = od_product_tag(c->vocab, s, c->a);
-            break;
-        case W_CODE:
-            w = codify(s, c->a);
-            break;
-        case W_TEXT:
-            w = s;
-            break;
-        }
-        if (w == NULL) {
-            if (rule != W_ALLERGEN)
-                bad(c, name, (long)i, NULL, "must contain letters or digits");
-            ok = false;
-            continue;
-        }
-        words[k++] = w;
-    }
-    if (!ok)
-        return;
-    qsort(words, k, sizeof(*words), cmp_str);
-    o = json_object_new_array();
-    for (size_t i = 0; i < k; i++) {
-        if (i == 0 || strcmp(words[i], words[i - 1]) != 0)
-            json_object_array_add(o, json_object_new_string(words[i]));
-    }
-    json_object_object_add(c->out, name, o);
+    return known ? known : od_check_code(word, a);
 }
 
 static bool
@@ -526,7 +291,7 @@ url_ok(const char *s, bool https_only)
     size_t n = strlen(s);
     const char *host;
 
-    if (n > OD_URL_MAX || has_control(s, n, false) || strchr(s, ' ') != NULL)
+    if (n > OD_URL_MAX || od_check_control(s, n, false) || strchr(s, ' ') != NULL)
         return false;
     if (strncmp(s, "https://", 8) == 0)
         host = s + 8;
@@ -554,9 +319,9 @@ cmp_image(const void *a, const void *b)
 }
 
 static void
-images(check *c, json_object *item)
+images(od_check *c, json_object *item)
 {
-    json_object *v = get(item, "images"), *o;
+    json_object *v = od_check_get(item, "images"), *o;
     image *list;
     size_t n;
     bool ok = true;
@@ -566,53 +331,54 @@ images(check *c, json_object *item)
         return;
     }
     if (!json_object_is_type(v, json_type_array)) {
-        bad(c, "images", -1, NULL, "must be an array of {url, alt, order}");
+        od_check_bad(c, "images", -1, NULL, "must be an array of {url, alt, order}");
         return;
     }
     n = json_object_array_length(v);
     if (n > OD_IMAGES_MAX) {
-        bad(c, "images", -1, NULL, od_arena_printf(c->a, "must have at most %d entries",
+        od_check_bad(c, "images", -1, NULL, od_arena_printf(c->a, "must have at most %d entries",
                                                    OD_IMAGES_MAX));
         return;
     }
     list = od_arena_alloc(c->a, sizeof(*list) * (n + 1));
     if (list == NULL) {
-        bad(c, "images", -1, NULL, "could not be read");
+        od_check_bad(c, "images", -1, NULL, "could not be read");
         return;
     }
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(v, i), *url, *alt, *order;
 
         if (e == NULL || !json_object_is_type(e, json_type_object)) {
-            bad(c, "images", (long)i, NULL, "must be an object {url, alt, order}");
+            od_check_bad(c, "images", (long)i, NULL, "must be an object {url, alt, order}");
             ok = false;
             continue;
         }
         json_object_object_foreach(e, key, value) {
             (void)value;
             if (strcmp(key, "url") != 0 && strcmp(key, "alt") != 0 && strcmp(key, "order") != 0) {
-                bad(c, "images", (long)i, od_json_pointer_token(c->a, key),
+                od_check_bad(c, "images", (long)i, od_json_pointer_token(c->a, key),
                     "is not a field of an image (url, alt, order)");
                 ok = false;
             }
         }
-        url = get(e, "url");
-        alt = get(e, "alt");
-        order = get(e, "order");
-        if (plain_string(url) == NULL || !url_ok(plain_string(url), true)) {
-            bad(c, "images", (long)i, "url", "must be an https:// URL of at most 2048 bytes");
+        url = od_check_get(e, "url");
+        alt = od_check_get(e, "alt");
+        order = od_check_get(e, "order");
+        if (od_check_string(url) == NULL || !url_ok(od_check_string(url), true)) {
+            od_check_bad(c, "images", (long)i, "url", "must be an https:// URL of at most 2048 "
+                         "bytes");
             ok = false;
         }
-        if (alt != NULL && (plain_string(alt) == NULL || json_object_get_string_len(alt) > 500 ||
-                            has_control(json_object_get_string(alt),
+        if (alt != NULL && (od_check_string(alt) == NULL || json_object_get_string_len(alt) > 500 ||
+                            od_check_control(json_object_get_string(alt),
                                         (size_t)json_object_get_string_len(alt), false))) {
-            bad(c, "images", (long)i, "alt", "must be a string of at most 500 bytes");
+            od_check_bad(c, "images", (long)i, "alt", "must be a string of at most 500 bytes");
             ok = false;
         }
         if (order != NULL && (!json_object_is_type(order, json_type_int) ||
                               json_object_get_int64(order) < 0 ||
                               json_object_get_int64(order) > 10000)) {
-            bad(c, "images", (long)i, "order", "must be a whole number from 0 to 10000");
+            od_check_bad(c, "images", (long)i, "order", "must be a whole number from 0 to 10000");
             ok = false;
         }
         if (!ok)
@@ -636,21 +402,39 @@ images(check *c, json_object *item)
     json_object_object_add(c->out, "images", o);
 }
 
-static void
-source_url(check *c, json_object *item)
+/* source_url: http or https. */
+static bool
+source_url_ok(const char *s)
 {
-    json_object *v = get(item, "source_url");
+    return s != NULL && url_ok(s, false);
+}
 
-    if (v == NULL) {
-        put_null(c, "source_url");
-        return;
-    }
-    if (plain_string(v) == NULL || !url_ok(plain_string(v), false)) {
-        bad(c, "source_url", -1, NULL, "must be an http:// or https:// URL of at most 2048 "
-            "bytes");
-        return;
-    }
-    json_object_object_add(c->out, "source_url", json_object_get(v));
+/* The word normalisers of the lists (od_check_norm; arg is the vocabulary). */
+static const char *
+norm_allergen(const void *arg, const char *word, od_arena *a, const char **why)
+{
+    const char *w = od_product_allergen(arg, word);
+
+    if (w == NULL)
+        *why = od_arena_printf(a, "\"%s\" is not a known allergen: use a code such as milk, "
+                               "egg, peanut, tree_nuts, or add a synonym", word);
+    return w;
+}
+
+static const char *
+norm_tag(const void *arg, const char *word, od_arena *a, const char **why)
+{
+    (void)why;
+    return od_product_tag(arg, word, a);
+}
+
+static const char *
+norm_text(const void *arg, const char *word, od_arena *a, const char **why)
+{
+    (void)arg;
+    (void)a;
+    (void)why;
+    return word;
 }
 
 json_object *
@@ -659,51 +443,34 @@ od_product_normalise(json_object *item, int ord, const char *prefix, const od_vo
 {
     static const char *const currencies[] = { "USD" };
     static const char *const statuses[] = { "active", "inactive" };
-    check c = { prefix, a, issues, vocab, NULL };
+    od_check c = { prefix, a, issues, vocab, NULL };
     unsigned before = issues->count;
 
-    if (item == NULL || !json_object_is_type(item, json_type_object)) {
-        issues->count++;
-        issues->add(issues->arg, prefix, "must be an object (a product)");
+    if (!od_check_begin(&c, item, ord, members, sizeof(members) / sizeof(members[0]),
+                        od_product_read_only, "product"))
         return NULL;
-    }
-    c.out = json_object_new_object();
-    json_object_object_add(c.out, "ord", json_object_new_int(ord));
-    json_object_object_foreach(item, key, value) {
-        (void)value;
-        if (known_member(key))
-            continue;
-        issues->count++;
-        issues->add(issues->arg, od_arena_printf(a, "%s/%s", prefix,
-                                                 od_json_pointer_token(a, key)),
-                    od_product_read_only(key) ? "is set by the server and cannot be sent"
-                                              : "is not a field of a product");
-    }
-    text(&c, item, "external_id", 255, true, true, false);
+    od_check_text(&c, item, "external_id", 255, OD_CHECK_REQUIRED | OD_CHECK_NONBLANK);
     barcode(&c, item);
-    text(&c, item, "name", 500, true, true, false);
-    text(&c, item, "brand", 200, true, false, false);
-    text(&c, item, "description", 20000, true, false, true);
+    od_check_text(&c, item, "name", 500, OD_CHECK_REQUIRED | OD_CHECK_NONBLANK);
+    od_check_text(&c, item, "brand", 200, OD_CHECK_REQUIRED);
+    od_check_text(&c, item, "description", 20000, OD_CHECK_REQUIRED | OD_CHECK_MULTILINE);
     reference(&c, item, "category_id", true, OD_VOCAB_CATEGORY, "category");
     reference(&c, item, "sub_category_id", false, OD_VOCAB_CATEGORY, "category");
     reference(&c, item, "cuisine_id", false, OD_VOCAB_CUISINE, "cuisine");
     reference(&c, item, "market_id", false, OD_VOCAB_KINDS, NULL);
-    text(&c, item, "ingredients", 20000, false, false, true);
+    od_check_text(&c, item, "ingredients", 20000, OD_CHECK_MULTILINE);
     nutrition(&c, item);
-    text(&c, item, "serving_size", 100, false, false, false);
-    text(&c, item, "package_weight", 100, false, false, false);
+    od_check_text(&c, item, "serving_size", 100, 0);
+    od_check_text(&c, item, "package_weight", 100, 0);
     price(&c, item);
     choice(&c, item, "currency", "USD", currencies, 1, "must be USD");
     choice(&c, item, "status", "active", statuses, 2, "must be active or inactive");
-    word_list(&c, item, "dietary_tags", W_TAG);
-    word_list(&c, item, "allergens", W_ALLERGEN);
-    word_list(&c, item, "certifications", W_CODE);
-    word_list(&c, item, "regulatory_codes", W_TEXT);
-    source_url(&c, item);
+    od_check_words(&c, item, "dietary_tags", OD_ARRAY_MAX, norm_tag);
+    od_check_words(&c, item, "allergens", OD_ARRAY_MAX, norm_allergen);
+    od_check_words(&c, item, "certifications", OD_ARRAY_MAX, od_check_as_code);
+    od_check_words(&c, item, "regulatory_codes", OD_ARRAY_MAX, norm_text);
+    od_check_match(&c, item, "source_url", source_url_ok, "must be an http:// or https:// URL "
+                   "of at most 2048 bytes");
     images(&c, item);
-    if (issues->count != before) {
-        json_object_put(c.out);
-        return NULL;
-    }
-    return c.out;
+    return od_check_end(&c, before);
 }

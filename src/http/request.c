@@ -41,6 +41,26 @@ od_req_env(const od_request *r, const char *name)
     return FCGX_GetParam(name, r->fcgx->envp);
 }
 
+bool
+od_req_if_match(const od_request *r, const char *etag)
+{
+    const char *header = od_req_env(r, "HTTP_IF_MATCH");
+    size_t n = strlen(etag);
+
+    if (header == NULL)
+        return true;
+    for (const char *p = header; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
 /* Reads and discards the rest of a refused body, so that nginx, which sends the
  * whole body before it reads the answer, gets the answer and not a reset. Bounded:
  * a body streamed forever is cut off when the connection closes. */

@@ -65,6 +65,10 @@ void od_req_init(od_request *r, FCGX_Request *fcgx, od_arena *arena, const od_co
 /* Returns the CGI parameter name (e.g. "HTTP_AUTHORIZATION"), or NULL; borrowed. */
 const char *od_req_env(const od_request *r, const char *name);
 
+/* True when r has no If-Match header, or it is "*" or lists etag (a quoted strong
+ * ETag): a write may go ahead. */
+bool od_req_if_match(const od_request *r, const char *etag);
+
 /* Returns the body limit of r's route: BULK_BODY_MAX for batch endpoints, else
  * BODY_MAX (bytes). */
 long od_req_body_cap(const od_request *r);

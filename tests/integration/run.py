@@ -6,7 +6,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-SUITES = ["test_http", "test_auth", "test_jwt_keys", "test_tenancy", "test_members", "test_taxonomy", "test_products", "test_idempotency", "test_pool", "test_database", "test_tools", "test_secrets",
+SUITES = ["test_http", "test_auth", "test_jwt_keys", "test_tenancy", "test_members", "test_taxonomy", "test_products", "test_customers", "test_idempotency", "test_pool", "test_database", "test_tools", "test_secrets",
           "test_ratelimit", "test_zz_logs"]
 
 

@@ -13,6 +13,7 @@ import ssl
 import subprocess
 import time
 import unittest
+import urllib.parse
 from urllib.parse import urlparse
 
 ENV = os.environ
@@ -66,6 +67,20 @@ def request(method, path, headers=None, body=None, token=None, source=None, time
         return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
     finally:
         conn.close()
+
+
+def pages(path, token, cursor=None):
+    """Reads a list from path (with its query) page after page, from cursor (None:
+    the first page) to the end; returns every item."""
+    items = []
+    while True:
+        r = request("GET", path + ("&cursor=" + urllib.parse.quote(cursor) if cursor else ""),
+                    token=token)
+        assert r.status == 200, r
+        items += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            return items
 
 
 def b64url(data):

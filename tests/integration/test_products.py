@@ -5,8 +5,8 @@ import json
 import time
 import urllib.parse
 
-from stack import (StackCase, ctl, jwt, now, psql, replica_ctl, replica_psql, request, wait_for,
-                   wait_replica)
+from stack import (StackCase, ctl, jwt, now, pages, psql, replica_ctl, replica_psql, request,
+                   wait_for, wait_replica)
 
 RUN = "-%d" % (time.time() * 1000 % 10**9)  # fresh ids on a reused database
 
@@ -365,16 +365,8 @@ class Lists(StackCase):
         self.assertEqual(r.status, 200, r)
 
     def walk(self, query, limit):
-        seen, cursor = [], None
-        while True:
-            path = "/api/v1/products?%s&limit=%d" % (query, limit)
-            if cursor:
-                path += "&cursor=" + urllib.parse.quote(cursor)
-            body = request("GET", path, token=self.admin).json()
-            seen += [i["external_id"] for i in body["items"]]
-            cursor = body["next_cursor"]
-            if not cursor:
-                return seen
+        return [i["external_id"] for i in pages("/api/v1/products?%s&limit=%d" % (query, limit),
+                                                self.admin)]
 
     def test_cursor_pages_ties_without_duplicates_or_skips(self):
         # every product of the class was written in one transaction: one updated_at
@@ -388,13 +380,8 @@ class Lists(StackCase):
         first = request("GET", "/api/v1/products?limit=2", token=self.admin).json()
         late = request("POST", "/api/v1/products", token=self.admin,
                        body={"items": [product("late1")]}).json()["items"][0]["id"]
-        rest, cursor = [], first["next_cursor"]
-        while cursor:
-            body = request("GET", "/api/v1/products?limit=2&cursor=" +
-                           urllib.parse.quote(cursor), token=self.admin).json()
-            rest += [i["external_id"] for i in body["items"]]
-            cursor = body["next_cursor"]
-        seen = [i["external_id"] for i in first["items"]] + rest
+        rest = pages("/api/v1/products?limit=2", self.admin, first["next_cursor"])
+        seen = [i["external_id"] for i in first["items"] + rest]
         self.assertEqual(len(seen), len(set(seen)))
         self.assertTrue({"f1", "f2", "f3", "f4", "f5"} <= set(seen))
         request("DELETE", "/api/v1/products/" + late, token=self.admin)

@@ -112,6 +112,44 @@ test_own_puts_at_reset(void)
     od_arena_destroy(a);
 }
 
+/* RFC 7396 appendix A: target, patch, result. */
+static void
+test_merge_patch(void)
+{
+    static const char *const cases[][3] = {
+        { "{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}" },
+        { "{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}" },
+        { "{\"a\":\"b\"}", "{\"a\":null}", "{}" },
+        { "{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}" },
+        { "{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}" },
+        { "{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}" },
+        { "{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}",
+          "{\"a\":{\"b\":\"d\"}}" },
+        { "{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}" },
+        { "{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}" },
+        { "{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}" },
+        { "{\"a\":\"x\"}", "{\"a\":{\"b\":null,\"c\":1}}", "{\"a\":{\"c\":1}}" },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_object *target, *patch;
+        size_t off;
+        const char *why, *got;
+
+        CU_ASSERT_EQUAL_FATAL(od_json_parse(cases[i][0], strlen(cases[i][0]), &target, &off,
+                                            &why), OD_OK);
+        CU_ASSERT_EQUAL_FATAL(od_json_parse(cases[i][1], strlen(cases[i][1]), &patch, &off,
+                                            &why), OD_OK);
+        od_json_merge_patch(target, patch);
+        got = json_object_to_json_string_ext(target, JSON_C_TO_STRING_PLAIN);
+        CU_ASSERT_STRING_EQUAL(got, cases[i][2]);
+        if (strcmp(got, cases[i][2]) != 0)
+            printf("\n    case %zu: %s, want %s", i, got, cases[i][2]);
+        json_object_put(target);
+        json_object_put(patch);
+    }
+}
+
 static const od_unit_case cases[] = {
     { "valid document", test_valid },
     { "errors carry byte offsets", test_errors_have_offsets },
@@ -120,6 +158,7 @@ static const od_unit_case cases[] = {
     { "invalid UTF-8 is refused", test_invalid_utf8 },
     { "pointer tokens escape ~ and /", test_pointer_token },
     { "arena puts owned objects at reset", test_own_puts_at_reset },
+    { "RFC 7396 merge patch", test_merge_patch },
 };
 
 OD_UNIT_MAIN("json", cases)

@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "domain/product.h"
 #include "domain/vocab.h"
+#include "checkkit.h"
 #include "unit.h"
 
 #define CAT     "aaaaaaaa-0000-4000-8000-000000000001"
@@ -15,31 +16,9 @@
 #define MARKET  "dddddddd-0000-4000-8000-000000000001"
 #define OTHER   "eeeeeeee-0000-4000-8000-000000000001"
 
-#define MAX_ISSUES 128
-
-/* The problems one normalisation reported, in order. */
-typedef struct collected {
-    const char *ptr[MAX_ISSUES];
-    const char *detail[MAX_ISSUES];
-    unsigned n;
-} collected;
-
 static od_arena *arena;
 static od_vocab *vocab;
-static collected got;
-static od_issues issues;
-
-static void
-collect(void *arg, const char *pointer, const char *detail)
-{
-    collected *c = arg;
-
-    if (c->n < MAX_ISSUES) {
-        c->ptr[c->n] = od_arena_strdup(arena, pointer);
-        c->detail[c->n] = od_arena_strdup(arena, detail);
-        c->n++;
-    }
-}
+static od_ck got;
 
 /* A fresh arena, issue list and vocabulary as the data layer would fill it. */
 static void
@@ -68,8 +47,7 @@ setup(void)
     CU_ASSERT_EQUAL(od_vocab_add(vocab, OD_VOCAB_CATEGORY, CAT, CAT, false), OD_OK);
     CU_ASSERT_EQUAL(od_vocab_add(vocab, OD_VOCAB_CATEGORY, SUBCAT, SUBCAT, true), OD_OK);
     CU_ASSERT_EQUAL(od_vocab_add(vocab, OD_VOCAB_CUISINE, CUISINE, CUISINE, false), OD_OK);
-    memset(&got, 0, sizeof(got));
-    issues = (od_issues){ collect, &got, 0 };
+    od_ck_start(&got, arena);
 }
 
 static void
@@ -80,79 +58,44 @@ teardown(void)
     vocab = NULL;
 }
 
-static json_object *
-parse(const char *text)
-{
-    json_object *o = NULL;
-    size_t off;
-    const char *why;
-
-    CU_ASSERT_EQUAL_FATAL(od_json_parse(text, strlen(text), &o, &off, &why), OD_OK);
-    return o;
-}
-
 /* A minimal valid product. */
 static json_object *
 minimal(void)
 {
-    return parse("{\"external_id\": \"sku-1\", \"name\": \"Oat milk\", \"brand\": \"Oaty\","
-                 " \"description\": \"A drink.\", \"category_id\": \"" CAT "\","
-                 " \"price\": 4.99}");
+    return od_ck_parse("{\"external_id\": \"sku-1\", \"name\": \"Oat milk\", \"brand\": \"Oaty\","
+                       " \"description\": \"A drink.\", \"category_id\": \"" CAT "\","
+                       " \"price\": 4.99}");
 }
 
 /* minimal() with member name set to the JSON value text (or removed when NULL). */
 static json_object *
 with(const char *name, const char *value)
 {
-    json_object *o = minimal();
-
-    json_object_object_del(o, name);
-    if (value != NULL)
-        json_object_object_add(o, name, parse(value));
-    return o;
+    return od_ck_with(minimal(), name, value);
 }
 
 /* Normalises item (and puts it) as "#/items/3" at ord 3. */
 static json_object *
 run(json_object *item)
 {
-    json_object *out = od_product_normalise(item, 3, "#/items/3", vocab, arena, &issues);
+    json_object *out = od_product_normalise(item, 3, "#/items/3", vocab, arena, &got.issues);
 
     json_object_put(item);
-    CU_ASSERT_EQUAL(issues.count, got.n);
+    CU_ASSERT_EQUAL(got.issues.count, got.n);
     return out;
 }
 
 static int
 find_issue(const char *ptr)
 {
-    for (unsigned i = 0; i < got.n; i++) {
-        if (strcmp(got.ptr[i], ptr) == 0)
-            return (int)i;
-    }
-    return -1;
+    return od_ck_find(&got, ptr);
 }
 
 /* item fails with exactly one problem at ptr whose detail contains detail_part. */
 static void
 fails_once(json_object *item, const char *ptr, const char *detail_part)
 {
-    json_object *out = run(item);
-    int i;
-
-    CU_ASSERT_PTR_NULL(out);
-    json_object_put(out);
-    CU_ASSERT_EQUAL(got.n, 1);
-    i = find_issue(ptr);
-    CU_ASSERT(i >= 0);
-    if (i < 0) {
-        for (unsigned k = 0; k < got.n; k++)
-            printf("\n    want %s, got %s: %s", ptr, got.ptr[k], got.detail[k]);
-        return;
-    }
-    CU_ASSERT_PTR_NOT_NULL(strstr(got.detail[i], detail_part));
-    if (strstr(got.detail[i], detail_part) == NULL)
-        printf("\n    %s: \"%s\" lacks \"%s\"", ptr, got.detail[i], detail_part);
+    od_ck_failed_once(&got, run(item), ptr, detail_part);
 }
 
 /* item passes; returns the output (caller puts). */
@@ -161,22 +104,8 @@ passes(json_object *item)
 {
     json_object *out = run(item);
 
-    CU_ASSERT_PTR_NOT_NULL(out);
-    CU_ASSERT_EQUAL(got.n, 0);
-    for (unsigned k = 0; k < got.n; k++)
-        printf("\n    unexpected %s: %s", got.ptr[k], got.detail[k]);
+    od_ck_passed(&got, out);
     return out;
-}
-
-/* The compact text of out's member (or "(absent)"). */
-static const char *
-member_text(json_object *out, const char *name)
-{
-    json_object *v;
-
-    if (out == NULL || !json_object_object_get_ex(out, name, &v))
-        return "(absent)";
-    return v == NULL ? "null" : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 }
 
 /* Normalises minimal() with name=value and checks the output member's text. */
@@ -187,9 +116,9 @@ normalises_to(const char *name, const char *value, const char *want)
 
     setup();
     out = passes(with(name, value));
-    CU_ASSERT_STRING_EQUAL(member_text(out, name), want);
-    if (strcmp(member_text(out, name), want) != 0)
-        printf("\n    %s: %.80s, want %.80s", name, member_text(out, name), want);
+    CU_ASSERT_STRING_EQUAL(od_ck_member(out, name), want);
+    if (strcmp(od_ck_member(out, name), want) != 0)
+        printf("\n    %s: %.80s, want %.80s", name, od_ck_member(out, name), want);
     json_object_put(out);
     teardown();
 }
@@ -254,7 +183,7 @@ test_gtin_type(void)
 static void
 price_is(const char *json, const char *want)
 {
-    json_object *v = parse(json);
+    json_object *v = od_ck_parse(json);
     char out[24] = "";
     const char *why = od_product_price(v, out);
 
@@ -268,7 +197,7 @@ price_is(const char *json, const char *want)
 static void
 price_refused(const char *json, const char *why_part)
 {
-    json_object *v = parse(json);
+    json_object *v = od_ck_parse(json);
     char out[24] = "";
     const char *why = od_product_price(v, out);
 
@@ -422,7 +351,7 @@ test_full_product(void)
     json_object *out;
 
     setup();
-    out = passes(parse(
+    out = passes(od_ck_parse(
         "{\"external_id\": \"sku-9\", \"barcode\": \"4006381333931\", \"gtin_type\": \"gtin13\","
         " \"name\": \"Peanut bar\", \"brand\": \"\", \"description\": \"Line one\\nline two\\t.\","
         " \"category_id\": \"" CAT "\", \"sub_category_id\": \"" SUBCAT "\","
@@ -465,7 +394,7 @@ test_single_product_pointer_and_ord(void)
     json_object *item = with("price", NULL), *out;
 
     setup();
-    out = od_product_normalise(item, 0, "#", vocab, arena, &issues);
+    out = od_product_normalise(item, 0, "#", vocab, arena, &got.issues);
     CU_ASSERT_PTR_NULL(out);
     CU_ASSERT_EQUAL(got.n, 1);
     CU_ASSERT(find_issue("#/price") >= 0);
@@ -474,8 +403,8 @@ test_single_product_pointer_and_ord(void)
 
     setup();
     item = minimal();
-    out = od_product_normalise(item, 7, "#/items/7", vocab, arena, &issues);
-    CU_ASSERT_STRING_EQUAL(member_text(out, "ord"), "7");
+    out = od_product_normalise(item, 7, "#/items/7", vocab, arena, &got.issues);
+    CU_ASSERT_STRING_EQUAL(od_ck_member(out, "ord"), "7");
     json_object_put(out);
     json_object_put(item);
     teardown();
@@ -488,11 +417,11 @@ test_not_an_object(void)
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         setup();
-        fails_once(parse(bad[i]), "#/items/3", "must be an object");
+        fails_once(od_ck_parse(bad[i]), "#/items/3", "must be an object");
         teardown();
     }
     setup();
-    CU_ASSERT_PTR_NULL(od_product_normalise(NULL, 3, "#/items/3", vocab, arena, &issues));
+    CU_ASSERT_PTR_NULL(od_product_normalise(NULL, 3, "#/items/3", vocab, arena, &got.issues));
     CU_ASSERT_EQUAL(got.n, 1);
     CU_ASSERT(find_issue("#/items/3") >= 0);
     teardown();
@@ -514,7 +443,7 @@ test_required_fields(void)
     }
     /* all at once: every one reported, nothing else */
     setup();
-    out = run(parse("{}"));
+    out = run(od_ck_parse("{}"));
     CU_ASSERT_PTR_NULL(out);
     CU_ASSERT_EQUAL(got.n, 6);
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
@@ -532,7 +461,7 @@ test_every_error_reported(void)
     json_object *out;
 
     setup();
-    out = run(parse(
+    out = run(od_ck_parse(
         "{\"id\": \"x\", \"colour\": \"red\", \"external_id\": \"\", \"name\": 5,"
         " \"brand\": \"B\", \"description\": \"D\", \"category_id\": \"" OTHER "\","
         " \"price\": -1, \"currency\": \"EUR\", \"status\": \"draft\", \"barcode\": \"123\","
@@ -652,12 +581,12 @@ test_barcode(void)
     normalises_to("barcode", "\"036000291452\"", "\"036000291452\"");
     setup();
     out = passes(with("barcode", "\"96385074\""));
-    CU_ASSERT_STRING_EQUAL(member_text(out, "gtin_type"), "\"gtin8\"");
+    CU_ASSERT_STRING_EQUAL(od_ck_member(out, "gtin_type"), "\"gtin8\"");
     json_object_put(out);
     teardown();
     setup();
     out = passes(with("barcode", "\"10614141000415\""));
-    CU_ASSERT_STRING_EQUAL(member_text(out, "gtin_type"), "\"gtin14\"");
+    CU_ASSERT_STRING_EQUAL(od_ck_member(out, "gtin_type"), "\"gtin14\"");
     json_object_put(out);
     teardown();
     refuses("barcode", "\"4006381333932\"", "barcode", "check digit");
@@ -665,23 +594,23 @@ test_barcode(void)
     refuses("barcode", "4006381333931", "barcode", "must be a string");
     /* gtin_type must agree with the barcode, and needs one */
     setup();
-    fails_once(parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
-                     " \"description\": \"d\", \"category_id\": \"" CAT "\", \"price\": 1,"
-                     " \"barcode\": \"036000291452\", \"gtin_type\": \"gtin13\"}"),
-               "#/items/3/gtin_type", "must be gtin12");
+    fails_once(od_ck_parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
+                           " \"description\": \"d\", \"category_id\": \"" CAT "\", \"price\": 1,"
+                           " \"barcode\": \"036000291452\", \"gtin_type\": \"gtin13\"}"),
+                           "#/items/3/gtin_type", "must be gtin12");
     teardown();
     setup();
-    fails_once(parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
-                     " \"description\": \"d\", \"category_id\": \"" CAT "\", \"price\": 1,"
-                     " \"barcode\": \"036000291452\", \"gtin_type\": 12}"),
-               "#/items/3/gtin_type", "must be gtin12");
+    fails_once(od_ck_parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
+                           " \"description\": \"d\", \"category_id\": \"" CAT "\", \"price\": 1,"
+                           " \"barcode\": \"036000291452\", \"gtin_type\": 12}"),
+                           "#/items/3/gtin_type", "must be gtin12");
     teardown();
     refuses("gtin_type", "\"gtin13\"", "gtin_type", "send a barcode");
     setup();
-    out = passes(parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
-                       " \"description\": \"d\", \"category_id\": \"" CAT "\", \"price\": 1,"
-                       " \"barcode\": \"036000291452\", \"gtin_type\": \"gtin12\"}"));
-    CU_ASSERT_STRING_EQUAL(member_text(out, "gtin_type"), "\"gtin12\"");
+    out = passes(od_ck_parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
+                             " \"description\": \"d\", \"category_id\": \"" CAT "\", \"price\": 1,"
+                             " \"barcode\": \"036000291452\", \"gtin_type\": \"gtin12\"}"));
+    CU_ASSERT_STRING_EQUAL(od_ck_member(out, "gtin_type"), "\"gtin12\"");
     json_object_put(out);
     teardown();
 }

@@ -1,0 +1,118 @@
+/* customers.c: customer queries. Lists are one-shot statements built from the
+ * filters present and read the view customers_scoped, whose rows the GIN indexes
+ * (search_tsv, custom_tags) can find under row-level security (migration 017). */
+#include "db/customers.h"
+
+#include "db/sql.h"
+
+/* A customer's document (the API's shape) from the customers columns of alias c.
+ * With a dob the age is computed on each read (a stored one would go stale); the
+ * date is UTC's, as the validator's. */
+#define CUSTOMER_JSON(c) \
+    "json_build_object('id', " c ".id, 'external_id', " c ".external_id, " \
+    "'full_name', " c ".full_name, 'email', " c ".email, 'dob', " c ".dob, " \
+    "'age', CASE WHEN " c ".dob IS NULL THEN " c ".age ELSE extract(year FROM " \
+    "age((now() AT TIME ZONE 'UTC')::date, " c ".dob))::int END, " \
+    "'gender', " c ".gender, 'location', " c ".location, 'phone', " c ".phone, " \
+    "'custom_tags', " c ".custom_tags, 'created_at', " c ".created_at, " \
+    "'updated_at', " c ".updated_at)"
+
+/* The strong validator of customer c: its last change, in microseconds. */
+#define CUSTOMER_ETAG(c) \
+    "'\"' || (extract(epoch FROM " c ".updated_at) * 1000000)::bigint::text || '\"'"
+
+static od_stmt st_upsert = OD_STMT("customers_upsert",
+    "SELECT ord, id, result, to_json(changed_fields)::text "
+    "FROM od_customers_upsert($1::uuid, $2::jsonb, $3)", 3, false);
+
+static od_stmt st_get = OD_STMT("customers_get",
+    "SELECT " CUSTOMER_JSON("c") "::text, " CUSTOMER_ETAG("c") " FROM customers c "
+    "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid", 2, true);
+
+static od_stmt st_get_locked = OD_STMT("customers_get_locked",
+    "SELECT " CUSTOMER_JSON("c") "::text, " CUSTOMER_ETAG("c") " FROM customers c "
+    "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid FOR UPDATE", 2, false);
+
+static od_stmt st_exists = OD_STMT("customers_exists",
+    "SELECT 1 FROM customers WHERE vendor_id = $1::uuid AND id = $2::uuid", 2, true);
+
+static od_stmt st_exists_lock = OD_STMT("customers_exists_lock",
+    "SELECT 1 FROM customers WHERE vendor_id = $1::uuid AND id = $2::uuid FOR NO KEY UPDATE",
+    2, false);
+
+static od_stmt st_delete = OD_STMT("customers_delete",
+    "SELECT external_id, created_at, updated_at FROM od_customers_delete($1::uuid, $2::uuid)",
+    2, false);
+
+od_rc
+od_customers_upsert(od_db *db, od_arena *a, const char *vendor_id, const char *items_json,
+                    const char *actor, PGresult **res)
+{
+    const char *params[] = { vendor_id, items_json, actor };
+
+    return od_db_exec(db, a, &st_upsert, params, res);
+}
+
+od_rc
+od_customers_get(od_db *db, od_arena *a, const char *vendor_id, const char *id, bool for_update,
+                 PGresult **res)
+{
+    const char *params[] = { vendor_id, id };
+
+    return od_db_exec(db, a, for_update ? &st_get_locked : &st_get, params, res);
+}
+
+od_rc
+od_customers_exists(od_db *db, od_arena *a, const char *vendor_id, const char *id, bool lock,
+                    PGresult **res)
+{
+    const char *params[] = { vendor_id, id };
+    od_rc rc = od_db_exec(db, a, lock ? &st_exists_lock : &st_exists, params, res);
+
+    if (rc == OD_OK && PQntuples(*res) == 0)
+        return OD_ENOTFOUND;
+    return rc;
+}
+
+od_rc
+od_customers_delete(od_db *db, od_arena *a, const char *vendor_id, const char *id,
+                    PGresult **res)
+{
+    const char *params[] = { vendor_id, id };
+
+    return od_db_exec(db, a, &st_delete, params, res);
+}
+
+od_rc
+od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult **res)
+{
+    od_sql q;
+
+    od_sql_init(&q);
+    /* The page first, then its documents. */
+    od_buf_puts(&q.sql, "SELECT " CUSTOMER_JSON("c") "::text, c.updated_at::text, c.id::text "
+                "FROM (SELECT c.* FROM customers_scoped c");
+    if (f->q != NULL) {
+        od_buf_puts(&q.sql, ", ");
+        /* 'simple': names and e-mail addresses are not English words (005). */
+        od_sql_tsquery(&q, "simple", f->q, f->prefix_word);
+    }
+    od_buf_printf(&q.sql, " WHERE c.vendor_id = $%d::uuid", od_sql_param(&q, f->vendor_id));
+    if (f->q != NULL)
+        od_buf_puts(&q.sql, " AND c.search_tsv @@ tsq.q");
+    if (f->tags_any != NULL)
+        od_buf_printf(&q.sql, " AND c.custom_tags && $%d::text[]", od_sql_param(&q, f->tags_any));
+    if (f->updated_after != NULL)
+        od_buf_printf(&q.sql, " AND c.updated_at > $%d::timestamptz",
+                      od_sql_param(&q, f->updated_after));
+    if (f->after_key != NULL) {
+        int key = od_sql_param(&q, f->after_key), id = od_sql_param(&q, f->after_id);
+
+        od_buf_printf(&q.sql, " AND (c.updated_at, c.id) < ($%d::timestamptz, $%d::uuid)",
+                      key, id);
+    }
+    od_buf_printf(&q.sql, " ORDER BY c.updated_at DESC, c.id DESC LIMIT $%d::int) c "
+                  "ORDER BY c.updated_at DESC, c.id DESC",
+                  od_sql_param(&q, od_arena_printf(a, "%d", f->limit)));
+    return od_sql_run(db, a, &q, res);
+}

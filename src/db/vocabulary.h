@@ -1,0 +1,23 @@
+/* vocabulary.h: loads the words the vendor of the current transaction may use
+ * (taxonomy codes, its own and the global synonyms_value rows, active category and
+ * cuisine ids) into an od_vocab; row-level security does the scoping. */
+#ifndef OD_DB_VOCABULARY_H
+#define OD_DB_VOCABULARY_H
+
+#include "db/db.h"
+#include "domain/vocab.h"
+
+/* A set of vocabulary kinds: (1u << OD_VOCAB_ALLERGEN) | ... */
+#define OD_VOCABULARY_KIND(k) (1u << (k))
+
+/* What a product needs: allergens, dietary tags, categories, cuisines. */
+#define OD_VOCABULARY_CATALOG \
+    (OD_VOCABULARY_KIND(OD_VOCAB_ALLERGEN) | OD_VOCABULARY_KIND(OD_VOCAB_DIET) | \
+     OD_VOCABULARY_KIND(OD_VOCAB_CATEGORY) | OD_VOCABULARY_KIND(OD_VOCAB_CUISINE))
+
+/* Loads the words of the kinds in the set kinds. *out is arena-owned; *res holds
+ * the error result for OD_EDB. */
+od_rc od_vocabulary_load(od_db *db, od_arena *a, unsigned kinds, od_vocab **out,
+                         PGresult **res);
+
+#endif
