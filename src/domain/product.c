@@ -9,18 +9,11 @@
 
 #include "core/json.h"
 #include "core/uuid.h"
+#include "domain/nutrients.h"
 
 #define OD_ARRAY_MAX   100   /* tags, allergens, certifications, regulatory codes */
 #define OD_IMAGES_MAX  50
 #define OD_URL_MAX     2048
-
-/* The canonical per-serving nutrition keys (reference/nutrition.md). */
-static const char *const nutrition_keys[] = {
-    "energy_kcal", "protein_g", "total_fat_g", "saturated_fat_g", "trans_fat_g",
-    "cholesterol_mg", "sodium_mg", "total_carbohydrate_g", "dietary_fiber_g",
-    "total_sugars_g", "added_sugars_g", "potassium_mg", "phosphorus_mg", "calcium_mg",
-    "iron_mg", "vitamin_d_mcg",
-};
 
 /* Every member a client may send, in output order. */
 static const char *const members[] = {
@@ -53,8 +46,7 @@ bad(check *c, const char *field, long idx, const char *sub, const char *detail)
         ptr = od_arena_printf(c->a, "%s/%s/%ld", c->prefix, field, idx);
     else
         ptr = od_arena_printf(c->a, "%s/%s/%ld/%s", c->prefix, field, idx, sub);
-    c->issues->count++;
-    c->issues->add(c->issues->arg, ptr ? ptr : c->prefix, detail);
+    od_issues_report(c->issues, ptr ? ptr : c->prefix, detail);
 }
 
 bool
@@ -77,15 +69,6 @@ known_member(const char *name)
     return false;
 }
 
-/* The member's value: NULL when absent or JSON null. */
-static json_object *
-get(json_object *item, const char *name)
-{
-    json_object *v = NULL;
-
-    return json_object_object_get_ex(item, name, &v) ? v : NULL;
-}
-
 static void
 put_null(check *c, const char *name)
 {
@@ -105,19 +88,6 @@ has_control(const char *s, size_t len, bool allow_newlines)
     return false;
 }
 
-/* The value as a C string, or NULL when it is not a string or holds a NUL
- * (a "\u0000" escape), which C and PostgreSQL text cannot carry. */
-static const char *
-plain_string(json_object *v)
-{
-    const char *s;
-
-    if (v == NULL || !json_object_is_type(v, json_type_string))
-        return NULL;
-    s = json_object_get_string(v);
-    return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
-}
-
 static bool
 blank(const char *s)
 {
@@ -133,7 +103,7 @@ static void
 text(check *c, json_object *item, const char *name, size_t max, bool required,
      bool nonblank, bool multiline)
 {
-    json_object *v = get(item, name);
+    json_object *v = od_json_member(item, name);
     const char *s;
     size_t len;
 
@@ -169,7 +139,7 @@ static void
 reference(check *c, json_object *item, const char *name, bool required, od_vocab_kind kind,
           const char *what)
 {
-    json_object *v = get(item, name);
+    json_object *v = od_json_member(item, name);
     char id[37];
 
     if (v == NULL) {
@@ -214,7 +184,7 @@ od_product_gtin_type(const char *barcode)
 static void
 barcode(check *c, json_object *item)
 {
-    json_object *v = get(item, "barcode"), *t = get(item, "gtin_type");
+    json_object *v = od_json_member(item, "barcode"), *t = od_json_member(item, "gtin_type");
     const char *type = NULL;
 
     if (v == NULL) {
@@ -224,11 +194,11 @@ barcode(check *c, json_object *item)
         put_null(c, "gtin_type");
         return;
     }
-    if (plain_string(v) == NULL) {
+    if (od_json_string(v) == NULL) {
         bad(c, "barcode", -1, NULL, "must be a string of digits (leading zeros matter)");
         return;
     }
-    type = od_product_gtin_type(plain_string(v));
+    type = od_product_gtin_type(od_json_string(v));
     if (type == NULL) {
         bad(c, "barcode", -1, NULL, "must be a GTIN of 8, 12, 13 or 14 digits with a valid "
             "check digit");
@@ -307,7 +277,7 @@ od_product_price(json_object *v, char out[24])
 static void
 price(check *c, json_object *item)
 {
-    json_object *v = get(item, "price");
+    json_object *v = od_json_member(item, "price");
     char text[24];
     const char *why;
 
@@ -328,7 +298,7 @@ static void
 choice(check *c, json_object *item, const char *name, const char *def, const char *const *ok,
        size_t n, const char *detail)
 {
-    json_object *v = get(item, name);
+    json_object *v = od_json_member(item, name);
 
     if (v == NULL) {
         json_object_object_add(c->out, name, json_object_new_string(def));
@@ -346,7 +316,7 @@ choice(check *c, json_object *item, const char *name, const char *def, const cha
 static void
 nutrition(check *c, json_object *item)
 {
-    json_object *v = get(item, "nutrition"), *o;
+    json_object *v = od_json_member(item, "nutrition"), *o;
     bool ok = true;
 
     if (v == NULL) {
@@ -359,17 +329,14 @@ nutrition(check *c, json_object *item)
     }
     o = json_object_new_object();
     json_object_object_foreach(v, key, value) {
-        bool known = false;
+        bool known = od_nutrient_unit(key) != NULL;
         char *ptr;
 
-        for (size_t i = 0; i < sizeof(nutrition_keys) / sizeof(nutrition_keys[0]); i++)
-            known = known || strcmp(key, nutrition_keys[i]) == 0;
         ptr = od_arena_printf(c->a, "%s/nutrition/%s", c->prefix,
                               od_json_pointer_token(c->a, key));
         if (!known) {
-            c->issues->count++;
-            c->issues->add(c->issues->arg, ptr ? ptr : c->prefix, "is not a canonical "
-                           "nutrient key (energy_kcal, protein_g, sodium_mg, ...)");
+            od_issues_report(c->issues, ptr ? ptr : c->prefix, "is not a canonical "
+                             "nutrient key (energy_kcal, protein_g, sodium_mg, ...)");
             ok = false;
             continue;
         }
@@ -379,9 +346,8 @@ nutrition(check *c, json_object *item)
              !json_object_is_type(value, json_type_double)) ||
             !isfinite(json_object_get_double(value)) || json_object_get_double(value) < 0 ||
             json_object_get_double(value) > 1e7) {
-            c->issues->count++;
-            c->issues->add(c->issues->arg, ptr ? ptr : c->prefix,
-                           "must be a number from 0 to 10000000");
+            od_issues_report(c->issues, ptr ? ptr : c->prefix,
+                             "must be a number from 0 to 10000000");
             ok = false;
             continue;
         }
@@ -450,7 +416,7 @@ typedef enum word_rule {
 static void
 word_list(check *c, json_object *item, const char *name, word_rule rule)
 {
-    json_object *v = get(item, name), *o;
+    json_object *v = od_json_member(item, name), *o;
     const char **words;
     size_t n, k = 0;
     bool ok = true;
@@ -475,7 +441,7 @@ word_list(check *c, json_object *item, const char *name, word_rule rule)
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        const char *s = plain_string(json_object_array_get_idx(v, i)), *w = NULL;
+        const char *s = od_json_string(json_object_array_get_idx(v, i)), *w = NULL;
 
         if (s == NULL || *s == '\0' || blank(s) ||
             has_control(s, strlen(s), false) || strlen(s) > 64) {
@@ -556,7 +522,7 @@ cmp_image(const void *a, const void *b)
 static void
 images(check *c, json_object *item)
 {
-    json_object *v = get(item, "images"), *o;
+    json_object *v = od_json_member(item, "images"), *o;
     image *list;
     size_t n;
     bool ok = true;
@@ -596,14 +562,14 @@ images(check *c, json_object *item)
                 ok = false;
             }
         }
-        url = get(e, "url");
-        alt = get(e, "alt");
-        order = get(e, "order");
-        if (plain_string(url) == NULL || !url_ok(plain_string(url), true)) {
+        url = od_json_member(e, "url");
+        alt = od_json_member(e, "alt");
+        order = od_json_member(e, "order");
+        if (od_json_string(url) == NULL || !url_ok(od_json_string(url), true)) {
             bad(c, "images", (long)i, "url", "must be an https:// URL of at most 2048 bytes");
             ok = false;
         }
-        if (alt != NULL && (plain_string(alt) == NULL || json_object_get_string_len(alt) > 500 ||
+        if (alt != NULL && (od_json_string(alt) == NULL || json_object_get_string_len(alt) > 500 ||
                             has_control(json_object_get_string(alt),
                                         (size_t)json_object_get_string_len(alt), false))) {
             bad(c, "images", (long)i, "alt", "must be a string of at most 500 bytes");
@@ -639,13 +605,13 @@ images(check *c, json_object *item)
 static void
 source_url(check *c, json_object *item)
 {
-    json_object *v = get(item, "source_url");
+    json_object *v = od_json_member(item, "source_url");
 
     if (v == NULL) {
         put_null(c, "source_url");
         return;
     }
-    if (plain_string(v) == NULL || !url_ok(plain_string(v), false)) {
+    if (od_json_string(v) == NULL || !url_ok(od_json_string(v), false)) {
         bad(c, "source_url", -1, NULL, "must be an http:// or https:// URL of at most 2048 "
             "bytes");
         return;
@@ -663,8 +629,7 @@ od_product_normalise(json_object *item, int ord, const char *prefix, const od_vo
     unsigned before = issues->count;
 
     if (item == NULL || !json_object_is_type(item, json_type_object)) {
-        issues->count++;
-        issues->add(issues->arg, prefix, "must be an object (a product)");
+        od_issues_report(issues, prefix, "must be an object (a product)");
         return NULL;
     }
     c.out = json_object_new_object();
@@ -673,11 +638,10 @@ od_product_normalise(json_object *item, int ord, const char *prefix, const od_vo
         (void)value;
         if (known_member(key))
             continue;
-        issues->count++;
-        issues->add(issues->arg, od_arena_printf(a, "%s/%s", prefix,
-                                                 od_json_pointer_token(a, key)),
-                    od_product_read_only(key) ? "is set by the server and cannot be sent"
-                                              : "is not a field of a product");
+        od_issues_reportf(issues, a, od_product_read_only(key)
+                          ? "is set by the server and cannot be sent"
+                          : "is not a field of a product",
+                          "%s/%s", prefix, od_json_pointer_token(a, key));
     }
     text(&c, item, "external_id", 255, true, true, false);
     barcode(&c, item);

@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "domain/product.h"
 #include "domain/vocab.h"
+#include "issuekit.h"
 #include "unit.h"
 
 #define CAT     "aaaaaaaa-0000-4000-8000-000000000001"
@@ -15,31 +16,10 @@
 #define MARKET  "dddddddd-0000-4000-8000-000000000001"
 #define OTHER   "eeeeeeee-0000-4000-8000-000000000001"
 
-#define MAX_ISSUES 128
-
-/* The problems one normalisation reported, in order. */
-typedef struct collected {
-    const char *ptr[MAX_ISSUES];
-    const char *detail[MAX_ISSUES];
-    unsigned n;
-} collected;
-
 static od_arena *arena;
 static od_vocab *vocab;
-static collected got;
+static od_kit_issues got;      /* the problems one normalisation reported, in order */
 static od_issues issues;
-
-static void
-collect(void *arg, const char *pointer, const char *detail)
-{
-    collected *c = arg;
-
-    if (c->n < MAX_ISSUES) {
-        c->ptr[c->n] = od_arena_strdup(arena, pointer);
-        c->detail[c->n] = od_arena_strdup(arena, detail);
-        c->n++;
-    }
-}
 
 /* A fresh arena, issue list and vocabulary as the data layer would fill it. */
 static void
@@ -69,7 +49,8 @@ setup(void)
     CU_ASSERT_EQUAL(od_vocab_add(vocab, OD_VOCAB_CATEGORY, SUBCAT, SUBCAT, true), OD_OK);
     CU_ASSERT_EQUAL(od_vocab_add(vocab, OD_VOCAB_CUISINE, CUISINE, CUISINE, false), OD_OK);
     memset(&got, 0, sizeof(got));
-    issues = (od_issues){ collect, &got, 0 };
+    got.arena = arena;
+    issues = (od_issues){ od_kit_collect, &got, 0 };
 }
 
 static void
@@ -80,22 +61,11 @@ teardown(void)
     vocab = NULL;
 }
 
-static json_object *
-parse(const char *text)
-{
-    json_object *o = NULL;
-    size_t off;
-    const char *why;
-
-    CU_ASSERT_EQUAL_FATAL(od_json_parse(text, strlen(text), &o, &off, &why), OD_OK);
-    return o;
-}
-
 /* A minimal valid product. */
 static json_object *
 minimal(void)
 {
-    return parse("{\"external_id\": \"sku-1\", \"name\": \"Oat milk\", \"brand\": \"Oaty\","
+    return od_kit_parse("{\"external_id\": \"sku-1\", \"name\": \"Oat milk\", \"brand\": \"Oaty\","
                  " \"description\": \"A drink.\", \"category_id\": \"" CAT "\","
                  " \"price\": 4.99}");
 }
@@ -108,7 +78,7 @@ with(const char *name, const char *value)
 
     json_object_object_del(o, name);
     if (value != NULL)
-        json_object_object_add(o, name, parse(value));
+        json_object_object_add(o, name, od_kit_parse(value));
     return o;
 }
 
@@ -254,7 +224,7 @@ test_gtin_type(void)
 static void
 price_is(const char *json, const char *want)
 {
-    json_object *v = parse(json);
+    json_object *v = od_kit_parse(json);
     char out[24] = "";
     const char *why = od_product_price(v, out);
 
@@ -268,7 +238,7 @@ price_is(const char *json, const char *want)
 static void
 price_refused(const char *json, const char *why_part)
 {
-    json_object *v = parse(json);
+    json_object *v = od_kit_parse(json);
     char out[24] = "";
     const char *why = od_product_price(v, out);
 
@@ -422,7 +392,7 @@ test_full_product(void)
     json_object *out;
 
     setup();
-    out = passes(parse(
+    out = passes(od_kit_parse(
         "{\"external_id\": \"sku-9\", \"barcode\": \"4006381333931\", \"gtin_type\": \"gtin13\","
         " \"name\": \"Peanut bar\", \"brand\": \"\", \"description\": \"Line one\\nline two\\t.\","
         " \"category_id\": \"" CAT "\", \"sub_category_id\": \"" SUBCAT "\","
@@ -488,7 +458,7 @@ test_not_an_object(void)
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         setup();
-        fails_once(parse(bad[i]), "#/items/3", "must be an object");
+        fails_once(od_kit_parse(bad[i]), "#/items/3", "must be an object");
         teardown();
     }
     setup();
@@ -514,7 +484,7 @@ test_required_fields(void)
     }
     /* all at once: every one reported, nothing else */
     setup();
-    out = run(parse("{}"));
+    out = run(od_kit_parse("{}"));
     CU_ASSERT_PTR_NULL(out);
     CU_ASSERT_EQUAL(got.n, 6);
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
@@ -532,7 +502,7 @@ test_every_error_reported(void)
     json_object *out;
 
     setup();
-    out = run(parse(
+    out = run(od_kit_parse(
         "{\"id\": \"x\", \"colour\": \"red\", \"external_id\": \"\", \"name\": 5,"
         " \"brand\": \"B\", \"description\": \"D\", \"category_id\": \"" OTHER "\","
         " \"price\": -1, \"currency\": \"EUR\", \"status\": \"draft\", \"barcode\": \"123\","
@@ -665,20 +635,20 @@ test_barcode(void)
     refuses("barcode", "4006381333931", "barcode", "must be a string");
     /* gtin_type must agree with the barcode, and needs one */
     setup();
-    fails_once(parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
+    fails_once(od_kit_parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
                      " \"description\": \"d\", \"category_id\": \"" CAT "\", \"price\": 1,"
                      " \"barcode\": \"036000291452\", \"gtin_type\": \"gtin13\"}"),
                "#/items/3/gtin_type", "must be gtin12");
     teardown();
     setup();
-    fails_once(parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
+    fails_once(od_kit_parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
                      " \"description\": \"d\", \"category_id\": \"" CAT "\", \"price\": 1,"
                      " \"barcode\": \"036000291452\", \"gtin_type\": 12}"),
                "#/items/3/gtin_type", "must be gtin12");
     teardown();
     refuses("gtin_type", "\"gtin13\"", "gtin_type", "send a barcode");
     setup();
-    out = passes(parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
+    out = passes(od_kit_parse("{\"external_id\": \"s\", \"name\": \"n\", \"brand\": \"b\","
                        " \"description\": \"d\", \"category_id\": \"" CAT "\", \"price\": 1,"
                        " \"barcode\": \"036000291452\", \"gtin_type\": \"gtin12\"}"));
     CU_ASSERT_STRING_EQUAL(member_text(out, "gtin_type"), "\"gtin12\"");
