@@ -152,22 +152,31 @@ od_arena_strdup(od_arena *a, const char *s)
 }
 
 char *
-od_arena_printf(od_arena *a, const char *fmt, ...)
+od_arena_vprintf(od_arena *a, const char *fmt, va_list ap)
 {
-    va_list ap;
+    va_list again;
     int n;
     char *d;
 
-    va_start(ap, fmt);
+    va_copy(again, ap);
     n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
+    if (n < 0 || (d = od_arena_alloc(a, (size_t)n + 1)) == NULL) {
+        va_end(again);
         return NULL;
-    d = od_arena_alloc(a, (size_t)n + 1);
-    if (d == NULL)
-        return NULL;
+    }
+    vsnprintf(d, (size_t)n + 1, fmt, again);
+    va_end(again);
+    return d;
+}
+
+char *
+od_arena_printf(od_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    char *d;
+
     va_start(ap, fmt);
-    vsnprintf(d, (size_t)n + 1, fmt, ap);
+    d = od_arena_vprintf(a, fmt, ap);
     va_end(ap);
     return d;
 }

@@ -5,6 +5,7 @@
 #ifndef OD_ARENA_H
 #define OD_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct od_arena od_arena;
@@ -33,6 +34,10 @@ char *od_arena_strndup(od_arena *a, const char *s, size_t n);
 /* Returns an arena-owned formatted string, or NULL. */
 char *od_arena_printf(od_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* As od_arena_printf, with the arguments in ap (which it consumes). */
+char *od_arena_vprintf(od_arena *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Registers fn(arg) to run at the next reset or destroy. The arena takes
  * responsibility for arg from here on. Returns 0, or -1 when out of memory, in

@@ -1,6 +1,7 @@
 /* json.c: json-c helpers. */
 #include "core/json.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -80,6 +81,36 @@ od_json_own(od_arena *a, json_object *o)
     if (o != NULL && od_arena_on_reset(a, put_cleanup, o) != 0)
         return NULL;  /* already put by the failed registration */
     return o;
+}
+
+json_object *
+od_json_member(json_object *o, const char *name)
+{
+    json_object *v = NULL;
+
+    if (o == NULL || !json_object_is_type(o, json_type_object))
+        return NULL;
+    return json_object_object_get_ex(o, name, &v) ? v : NULL;
+}
+
+bool
+od_json_number(json_object *v, double *out)
+{
+    if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+        return false;
+    *out = json_object_get_double(v);
+    return isfinite(*out);
+}
+
+const char *
+od_json_string(json_object *v)
+{
+    const char *s;
+
+    if (v == NULL || !json_object_is_type(v, json_type_string))
+        return NULL;
+    s = json_object_get_string(v);
+    return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
 }
 
 const char *

@@ -3,6 +3,7 @@
 #ifndef OD_JSON_H
 #define OD_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <json-c/json.h>
@@ -22,6 +23,17 @@ od_rc od_json_parse(const char *data, size_t len, json_object **out, size_t *off
 
 /* Hands o to the arena, which puts it at reset. Returns o (borrowed from now on). */
 json_object *od_json_own(od_arena *a, json_object *o);
+
+/* Returns the value of member name of o (borrowed), or NULL when o is not an
+ * object, the member is absent, or it is JSON null. */
+json_object *od_json_member(json_object *o, const char *name);
+
+/* True when v is a finite JSON number; writes it to *out. */
+bool od_json_number(json_object *v, double *out);
+
+/* Returns the string in v, borrowed from v, when v is a JSON string without NUL
+ * bytes (a "\u0000" escape, which C and PostgreSQL text cannot carry); else NULL. */
+const char *od_json_string(json_object *v);
 
 /* Returns the compact text of o, owned by o (valid while o lives). */
 const char *od_json_text(json_object *o, size_t *len);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "core/json.h"
-#include "domain/product.h"   /* od_issues */
 
 #define OD_WORD_MAX 64
 
@@ -20,27 +19,7 @@ od_check_bad(od_check *c, const char *field, long idx, const char *sub, const ch
         ptr = od_arena_printf(c->a, "%s/%s/%ld", c->prefix, field, idx);
     else
         ptr = od_arena_printf(c->a, "%s/%s/%ld/%s", c->prefix, field, idx, sub);
-    c->issues->count++;
-    c->issues->add(c->issues->arg, ptr ? ptr : c->prefix, detail);
-}
-
-json_object *
-od_check_get(json_object *item, const char *name)
-{
-    json_object *v = NULL;
-
-    return json_object_object_get_ex(item, name, &v) ? v : NULL;
-}
-
-const char *
-od_check_string(json_object *v)
-{
-    const char *s;
-
-    if (v == NULL || !json_object_is_type(v, json_type_string))
-        return NULL;
-    s = json_object_get_string(v);
-    return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
+    od_issues_report(c->issues, ptr ? ptr : c->prefix, detail);
 }
 
 bool
@@ -81,9 +60,8 @@ od_check_begin(od_check *c, json_object *item, int ord, const char *const *known
                bool (*read_only)(const char *member), const char *what)
 {
     if (item == NULL || !json_object_is_type(item, json_type_object)) {
-        c->issues->count++;
-        c->issues->add(c->issues->arg, c->prefix, od_arena_printf(c->a, "must be an object "
-                                                                  "(a %s)", what));
+        od_issues_report(c->issues, c->prefix, od_arena_printf(c->a, "must be an object "
+                                                               "(a %s)", what));
         return false;
     }
     c->out = json_object_new_object();
@@ -92,11 +70,10 @@ od_check_begin(od_check *c, json_object *item, int ord, const char *const *known
         (void)value;
         if (od_check_in(key, known, n))
             continue;
-        c->issues->count++;
-        c->issues->add(c->issues->arg, od_arena_printf(c->a, "%s/%s", c->prefix,
-                                                       od_json_pointer_token(c->a, key)),
-                       read_only(key) ? "is set by the server and cannot be sent"
-                                      : od_arena_printf(c->a, "is not a field of a %s", what));
+        od_issues_report(c->issues, od_arena_printf(c->a, "%s/%s", c->prefix,
+                                                    od_json_pointer_token(c->a, key)),
+                         read_only(key) ? "is set by the server and cannot be sent"
+                                        : od_arena_printf(c->a, "is not a field of a %s", what));
     }
     return true;
 }
@@ -114,7 +91,7 @@ od_check_end(od_check *c, unsigned before)
 void
 od_check_text(od_check *c, json_object *item, const char *name, size_t max, unsigned flags)
 {
-    json_object *v = od_check_get(item, name);
+    json_object *v = od_json_member(item, name);
     const char *s;
     size_t len;
 
@@ -150,13 +127,13 @@ void
 od_check_match(od_check *c, json_object *item, const char *name, bool (*ok)(const char *s),
                const char *detail)
 {
-    json_object *v = od_check_get(item, name);
+    json_object *v = od_json_member(item, name);
 
     if (v == NULL) {
         json_object_object_add(c->out, name, NULL);
         return;
     }
-    if (!ok(od_check_string(v))) {
+    if (!ok(od_json_string(v))) {
         od_check_bad(c, name, -1, NULL, detail);
         return;
     }
@@ -205,7 +182,7 @@ cmp_str(const void *a, const void *b)
 void
 od_check_words(od_check *c, json_object *item, const char *name, size_t max, od_check_norm norm)
 {
-    json_object *v = od_check_get(item, name), *o;
+    json_object *v = od_json_member(item, name), *o;
     const char **words;
     size_t n, k = 0;
     bool ok = true;
@@ -230,7 +207,7 @@ od_check_words(od_check *c, json_object *item, const char *name, size_t max, od_
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        const char *s = od_check_string(json_object_array_get_idx(v, i)), *w, *why = NULL;
+        const char *s = od_json_string(json_object_array_get_idx(v, i)), *w, *why = NULL;
 
         if (s == NULL || od_check_blank(s) || od_check_control(s, strlen(s), false) ||
             strlen(s) > OD_WORD_MAX) {

@@ -11,14 +11,13 @@
 #include <json-c/json.h>
 
 #include "core/arena.h"
-
-struct od_issues;
+#include "domain/issues.h"
 
 /* One object being validated. */
 typedef struct od_check {
     const char *prefix;         /* JSON pointer of the object: "#/items/3", or "#" */
     od_arena *a;                /* where pointers, details and normalised words live */
-    struct od_issues *issues;   /* borrowed: where problems go (domain/product.h) */
+    od_issues *issues;          /* borrowed: where problems go */
     const void *ctx;            /* the validator's own data (a vocabulary), or NULL */
     json_object *out;           /* the normalised object being built */
 } od_check;
@@ -27,13 +26,6 @@ typedef struct od_check {
  * sub: a member of that element, an escaped pointer token). */
 void od_check_bad(od_check *c, const char *field, long idx, const char *sub,
                   const char *detail);
-
-/* The member name of item (borrowed): NULL when absent or JSON null. */
-json_object *od_check_get(json_object *item, const char *name);
-
-/* The value as a C string, or NULL when it is not a string or holds a NUL (a
- * "\u0000" escape), which C and PostgreSQL text cannot carry. Borrowed from v. */
-const char *od_check_string(json_object *v);
 
 /* True when s[0..len) holds a control character (tab, CR and LF allowed with
  * allow_newlines). */

@@ -231,8 +231,8 @@ od_customer_gender(const od_vocab *vocab, const char *word)
 static void
 email(od_check *c, json_object *item)
 {
-    json_object *v = od_check_get(item, "email");
-    const char *s = od_check_string(v), *out, *why;
+    json_object *v = od_json_member(item, "email");
+    const char *s = od_json_string(v), *out, *why;
 
     if (v == NULL) {
         od_check_bad(c, "email", -1, NULL, "is required");
@@ -256,7 +256,7 @@ static void
 dob_age(od_check *c, json_object *item, od_date today)
 {
     static const od_date first = { 1900, 1, 1 };
-    json_object *d = od_check_get(item, "dob"), *g = od_check_get(item, "age");
+    json_object *d = od_json_member(item, "dob"), *g = od_json_member(item, "age");
     od_date dob;
     bool dob_ok = false, age_ok = false;
     int64_t age = 0;
@@ -266,7 +266,7 @@ dob_age(od_check *c, json_object *item, od_date today)
         return;
     }
     if (d != NULL) {
-        if (!od_customer_date(od_check_string(d), &dob))
+        if (!od_customer_date(od_json_string(d), &dob))
             od_check_bad(c, "dob", -1, NULL, "must be a date written YYYY-MM-DD");
         else if (date_cmp(dob, first) < 0)
             od_check_bad(c, "dob", -1, NULL, "must be 1900-01-01 or later");
@@ -294,8 +294,8 @@ dob_age(od_check *c, json_object *item, od_date today)
 static void
 gender(od_check *c, json_object *item)
 {
-    json_object *v = od_check_get(item, "gender");
-    const char *s = od_check_string(v), *g = NULL;
+    json_object *v = od_json_member(item, "gender");
+    const char *s = od_json_string(v), *g = NULL;
 
     if (v == NULL) {
         od_check_bad(c, "gender", -1, NULL, "is required");
@@ -316,7 +316,7 @@ gender(od_check *c, json_object *item)
 static void
 location(od_check *c, json_object *item)
 {
-    json_object *v = od_check_get(item, "location");
+    json_object *v = od_json_member(item, "location");
     bool ok = true;
 
     if (v == NULL) {
@@ -334,7 +334,7 @@ location(od_check *c, json_object *item)
         return;
     }
     json_object_object_foreach(v, key, value) {
-        const char *s = od_check_string(value);
+        const char *s = od_json_string(value);
         const char *token = od_json_pointer_token(c->a, key);
 
         if (*key == '\0' || strlen(key) > 64 || od_check_control(key, strlen(key), false)) {

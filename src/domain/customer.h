@@ -10,7 +10,7 @@
 #include <json-c/json.h>
 
 #include "core/arena.h"
-#include "domain/product.h"   /* od_issues */
+#include "domain/issues.h"
 #include "domain/vocab.h"
 
 #define OD_CUSTOMER_BATCH_MAX 10000

@@ -10,18 +10,11 @@
 #include "core/json.h"
 #include "core/uuid.h"
 #include "domain/check.h"
+#include "domain/nutrients.h"
 
 #define OD_ARRAY_MAX   100   /* tags, allergens, certifications, regulatory codes */
 #define OD_IMAGES_MAX  50
 #define OD_URL_MAX     2048
-
-/* The canonical per-serving nutrition keys (reference/nutrition.md). */
-static const char *const nutrition_keys[] = {
-    "energy_kcal", "protein_g", "total_fat_g", "saturated_fat_g", "trans_fat_g",
-    "cholesterol_mg", "sodium_mg", "total_carbohydrate_g", "dietary_fiber_g",
-    "total_sugars_g", "added_sugars_g", "potassium_mg", "phosphorus_mg", "calcium_mg",
-    "iron_mg", "vitamin_d_mcg",
-};
 
 /* Every member a client may send, in output order. */
 static const char *const members[] = {
@@ -46,7 +39,7 @@ static void
 reference(od_check *c, json_object *item, const char *name, bool required, od_vocab_kind kind,
           const char *what)
 {
-    json_object *v = od_check_get(item, name);
+    json_object *v = od_json_member(item, name);
     char id[37];
 
     if (v == NULL) {
@@ -91,7 +84,7 @@ od_product_gtin_type(const char *barcode)
 static void
 barcode(od_check *c, json_object *item)
 {
-    json_object *v = od_check_get(item, "barcode"), *t = od_check_get(item, "gtin_type");
+    json_object *v = od_json_member(item, "barcode"), *t = od_json_member(item, "gtin_type");
     const char *type = NULL;
 
     if (v == NULL) {
@@ -101,11 +94,11 @@ barcode(od_check *c, json_object *item)
         json_object_object_add(c->out, "gtin_type", NULL);
         return;
     }
-    if (od_check_string(v) == NULL) {
+    if (od_json_string(v) == NULL) {
         od_check_bad(c, "barcode", -1, NULL, "must be a string of digits (leading zeros matter)");
         return;
     }
-    type = od_product_gtin_type(od_check_string(v));
+    type = od_product_gtin_type(od_json_string(v));
     if (type == NULL) {
         od_check_bad(c, "barcode", -1, NULL, "must be a GTIN of 8, 12, 13 or 14 digits with a "
                      "valid check digit");
@@ -184,7 +177,7 @@ od_product_price(json_object *v, char out[24])
 static void
 price(od_check *c, json_object *item)
 {
-    json_object *v = od_check_get(item, "price");
+    json_object *v = od_json_member(item, "price");
     char text[24];
     const char *why;
 
@@ -205,7 +198,7 @@ static void
 choice(od_check *c, json_object *item, const char *name, const char *def, const char *const *ok,
        size_t n, const char *detail)
 {
-    json_object *v = od_check_get(item, name);
+    json_object *v = od_json_member(item, name);
 
     if (v == NULL) {
         json_object_object_add(c->out, name, json_object_new_string(def));
@@ -223,7 +216,7 @@ choice(od_check *c, json_object *item, const char *name, const char *def, const 
 static void
 nutrition(od_check *c, json_object *item)
 {
-    json_object *v = od_check_get(item, "nutrition"), *o;
+    json_object *v = od_json_member(item, "nutrition"), *o;
     bool ok = true;
 
     if (v == NULL) {
@@ -236,17 +229,14 @@ nutrition(od_check *c, json_object *item)
     }
     o = json_object_new_object();
     json_object_object_foreach(v, key, value) {
-        bool known = false;
+        bool known = od_nutrient_unit(key) != NULL;
         char *ptr;
 
-        for (size_t i = 0; i < sizeof(nutrition_keys) / sizeof(nutrition_keys[0]); i++)
-            known = known || strcmp(key, nutrition_keys[i]) == 0;
         ptr = od_arena_printf(c->a, "%s/nutrition/%s", c->prefix,
                               od_json_pointer_token(c->a, key));
         if (!known) {
-            c->issues->count++;
-            c->issues->add(c->issues->arg, ptr ? ptr : c->prefix, "is not a canonical "
-                           "nutrient key (energy_kcal, protein_g, sodium_mg, ...)");
+            od_issues_report(c->issues, ptr ? ptr : c->prefix, "is not a canonical "
+                             "nutrient key (energy_kcal, protein_g, sodium_mg, ...)");
             ok = false;
             continue;
         }
@@ -256,9 +246,8 @@ nutrition(od_check *c, json_object *item)
              !json_object_is_type(value, json_type_double)) ||
             !isfinite(json_object_get_double(value)) || json_object_get_double(value) < 0 ||
             json_object_get_double(value) > 1e7) {
-            c->issues->count++;
-            c->issues->add(c->issues->arg, ptr ? ptr : c->prefix,
-                           "must be a number from 0 to 10000000");
+            od_issues_report(c->issues, ptr ? ptr : c->prefix,
+                             "must be a number from 0 to 10000000");
             ok = false;
             continue;
         }
@@ -321,7 +310,7 @@ cmp_image(const void *a, const void *b)
 static void
 images(od_check *c, json_object *item)
 {
-    json_object *v = od_check_get(item, "images"), *o;
+    json_object *v = od_json_member(item, "images"), *o;
     image *list;
     size_t n;
     bool ok = true;
@@ -361,15 +350,15 @@ images(od_check *c, json_object *item)
                 ok = false;
             }
         }
-        url = od_check_get(e, "url");
-        alt = od_check_get(e, "alt");
-        order = od_check_get(e, "order");
-        if (od_check_string(url) == NULL || !url_ok(od_check_string(url), true)) {
+        url = od_json_member(e, "url");
+        alt = od_json_member(e, "alt");
+        order = od_json_member(e, "order");
+        if (od_json_string(url) == NULL || !url_ok(od_json_string(url), true)) {
             od_check_bad(c, "images", (long)i, "url", "must be an https:// URL of at most 2048 "
                          "bytes");
             ok = false;
         }
-        if (alt != NULL && (od_check_string(alt) == NULL || json_object_get_string_len(alt) > 500 ||
+        if (alt != NULL && (od_json_string(alt) == NULL || json_object_get_string_len(alt) > 500 ||
                             od_check_control(json_object_get_string(alt),
                                         (size_t)json_object_get_string_len(alt), false))) {
             od_check_bad(c, "images", (long)i, "alt", "must be a string of at most 500 bytes");

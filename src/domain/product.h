@@ -11,16 +11,10 @@
 #include <json-c/json.h>
 
 #include "core/arena.h"
+#include "domain/issues.h"
 #include "domain/vocab.h"
 
 #define OD_PRODUCT_BATCH_MAX 10000
-
-/* Where validation problems go: add(arg, pointer, detail) once per bad field. */
-typedef struct od_issues {
-    void (*add)(void *arg, const char *pointer, const char *detail);
-    void *arg;
-    unsigned count;     /* problems reported so far */
-} od_issues;
 
 /* Validates item (borrowed) as the whole product at input position ord, whose
  * JSON pointer is prefix ("#/items/3", or "#" for a single product). Returns the

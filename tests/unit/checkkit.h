@@ -8,7 +8,7 @@
 #include <json-c/json.h>
 
 #include "core/arena.h"
-#include "domain/product.h"   /* od_issues */
+#include "domain/issues.h"
 
 #define OD_CK_MAX 128
 

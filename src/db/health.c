@@ -1,0 +1,95 @@
+/* health.c: customer_health_profiles. The profile document is built here, once, so
+ * a read and a write answer the same shape. */
+#include "db/health.h"
+
+#define PROFILE_JSON(h) \
+    "json_build_object('height_cm', " h ".height_cm, 'weight_kg', " h ".weight_kg, " \
+    "'age', " h ".age, 'gender', " h ".gender, 'activity_level', " h ".activity_level, " \
+    "'conditions', " h ".conditions, 'diet_goals', " h ".diet_goals, " \
+    "'macro_targets', " h ".macro_targets, 'avoid_allergens', " h ".avoid_allergens, " \
+    "'bmi', " h ".bmi, 'bmr', " h ".bmr, 'tdee_cached', " h ".tdee_cached, " \
+    "'derived_limits', " h ".derived_limits, 'updated_by', " h ".updated_by, " \
+    "'created_at', " h ".created_at, 'updated_at', " h ".updated_at)::text"
+
+#define LOAD(lock) \
+    "SELECT c.dob::text, c.age, c.gender, " \
+    "CASE WHEN h.customer_id IS NULL THEN NULL ELSE " PROFILE_JSON("h") " END, " \
+    "coalesce((v.settings_json ->> 'require_health_consent')::boolean, false), " \
+    "coalesce((SELECT k.granted FROM customer_consents k WHERE k.vendor_id = c.vendor_id " \
+    "AND k.customer_id = c.id AND k.consent_type = 'health_data' " \
+    "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false) " \
+    "FROM customers c JOIN vendors v ON v.id = c.vendor_id " \
+    "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
+    "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid" lock
+
+static od_stmt st_load = OD_STMT("health_load", LOAD(""), 2, true);
+static od_stmt st_load_lock = OD_STMT("health_load_lock", LOAD(" FOR NO KEY UPDATE OF c"), 2,
+                                      false);
+
+static od_stmt st_policies = OD_STMT("health_policies",
+    "SELECT DISTINCT ON (condition_code) condition_code, version, policy::text, "
+    "CASE WHEN vendor_id IS NULL THEN 'global' ELSE 'vendor' END FROM diet_rules "
+    "WHERE active AND (vendor_id = $1::uuid OR vendor_id IS NULL) "
+    "ORDER BY condition_code, vendor_id NULLS LAST", 1, true);
+
+static od_stmt st_condition_words = OD_STMT("health_condition_words",
+    "SELECT w, s.canonical FROM synonyms_value s "
+    "CROSS JOIN LATERAL unnest(s.synonyms || s.canonical) AS w WHERE s.domain = 'condition'",
+    0, true);
+
+/* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON). */
+static od_stmt st_store = OD_STMT("health_store",
+    "WITH p AS (SELECT * FROM json_to_record($3::json) AS x(height_cm numeric, weight_kg numeric, "
+    "age integer, gender gender, activity_level activity_level, conditions text[], "
+    "diet_goals text[], macro_targets jsonb, avoid_allergens text[], bmi numeric, bmr numeric, "
+    "tdee_cached numeric, derived_limits jsonb)), "
+    "h AS (INSERT INTO customer_health_profiles AS t (vendor_id, customer_id, height_cm, "
+    "weight_kg, age, gender, activity_level, conditions, diet_goals, macro_targets, "
+    "avoid_allergens, bmi, bmr, tdee_cached, derived_limits, updated_by) "
+    "SELECT $1::uuid, $2::uuid, p.height_cm, p.weight_kg, p.age, p.gender, p.activity_level, "
+    "p.conditions, p.diet_goals, p.macro_targets, p.avoid_allergens, p.bmi, p.bmr, "
+    "p.tdee_cached, p.derived_limits, $4 FROM p "
+    "ON CONFLICT (vendor_id, customer_id) DO UPDATE SET height_cm = excluded.height_cm, "
+    "weight_kg = excluded.weight_kg, age = excluded.age, gender = excluded.gender, "
+    "activity_level = excluded.activity_level, conditions = excluded.conditions, "
+    "diet_goals = excluded.diet_goals, macro_targets = excluded.macro_targets, "
+    "avoid_allergens = excluded.avoid_allergens, bmi = excluded.bmi, bmr = excluded.bmr, "
+    "tdee_cached = excluded.tdee_cached, derived_limits = excluded.derived_limits, "
+    "updated_by = excluded.updated_by RETURNING t.*), "
+    "m AS (DELETE FROM matches_cache WHERE vendor_id = $1::uuid AND customer_id = $2::uuid) "
+    "SELECT " PROFILE_JSON("h") " FROM h", 4, false);
+
+od_rc
+od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
+               bool lock, PGresult **res)
+{
+    const char *params[] = { vendor_id, customer_id };
+    od_rc rc = od_db_exec(db, a, lock ? &st_load_lock : &st_load, params, res);
+
+    if (rc == OD_OK && PQntuples(*res) == 0)
+        return OD_ENOTFOUND;
+    return rc;
+}
+
+od_rc
+od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res)
+{
+    const char *params[] = { vendor_id };
+
+    return od_db_exec(db, a, &st_policies, params, res);
+}
+
+od_rc
+od_health_condition_words(od_db *db, od_arena *a, PGresult **res)
+{
+    return od_db_exec(db, a, &st_condition_words, NULL, res);
+}
+
+od_rc
+od_health_store(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
+                const char *profile_json, const char *updated_by, PGresult **res)
+{
+    const char *params[] = { vendor_id, customer_id, profile_json, updated_by };
+
+    return od_db_exec(db, a, &st_store, params, res);
+}

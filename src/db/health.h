@@ -1,0 +1,46 @@
+/* health.h: customer_health_profiles and what deriving one needs: the customer's
+ * own facts, the diet rule policies in force for the vendor, the vendor's consent
+ * setting. Runs under RLS in the request's transaction; values travel as JSON text
+ * and the derivations happen in C (src/domain/health.c). */
+#ifndef OD_DB_HEALTH_H
+#define OD_DB_HEALTH_H
+
+#include <stdbool.h>
+
+#include "core/arena.h"
+#include "db/db.h"
+
+/* Column numbers of od_health_load's row. */
+enum {
+    OD_HEALTH_DOB = 0,        /* the customer's dob (YYYY-MM-DD) or NULL */
+    OD_HEALTH_CUSTOMER_AGE,   /* the customer's age or NULL */
+    OD_HEALTH_GENDER,         /* the customer's gender */
+    OD_HEALTH_PROFILE,        /* the stored profile as JSON text, NULL when there is none */
+    OD_HEALTH_CONSENT_NEEDED, /* "t" when the vendor requires a health_data consent */
+    OD_HEALTH_CONSENTED       /* "t" when the latest health_data consent grants it */
+};
+
+/* Loads the customer's facts and health profile (one row, columns above); with
+ * lock, the customer's row stays locked until the transaction ends, so writers of
+ * one profile take turns. Returns OD_ENOTFOUND when the customer is not in the
+ * vendor, else od_db_exec codes. */
+od_rc od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
+                     bool lock, PGresult **res);
+
+/* Lists the diet rule policies in force for the vendor, one per condition code (the
+ * vendor's active row, else the global one): columns condition_code, version,
+ * policy (JSON text), scope ("vendor" or "global"), ordered by condition code. */
+od_rc od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res);
+
+/* Lists the words of the condition vocabulary: columns word, canonical code
+ * (synonyms_value, domain condition, global and the vendor's). */
+od_rc od_health_condition_words(od_db *db, od_arena *a, PGresult **res);
+
+/* Writes the profile: inputs and derived values as one JSON object with the
+ * columns' names (profile_json), updated_by the caller. Drops the customer's cached
+ * matches in the same statement. Returns the stored profile as JSON text in column
+ * 0. */
+od_rc od_health_store(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
+                      const char *profile_json, const char *updated_by, PGresult **res);
+
+#endif
