@@ -11,7 +11,7 @@
 #include "domain/scoring.h"
 #include "domain/units.h"
 #include "domain/vocab.h"
-#include "issuekit.h"
+#include "checkkit.h"
 #include "unit.h"
 
 /* The global templates as sql/010_seeds.sql seeds them (diet_rules version 1). */
@@ -168,8 +168,7 @@ static const char *const seeded[][2] = {
 
 
 static od_arena *arena;
-static od_kit_issues got;
-static od_issues issues;
+static od_ck got;             /* the problems one validation reported */
 static json_object *seed_json[N_SEEDED];
 static od_health_policy seeds[N_SEEDED];
 
@@ -178,11 +177,9 @@ setup(void)
 {
     arena = od_arena_create(0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(arena);
-    memset(&got, 0, sizeof(got));
-    got.arena = arena;
-    issues = (od_issues){ od_kit_collect, &got, 0 };
+    od_ck_start(&got, arena);
     for (size_t i = 0; i < N_SEEDED; i++) {
-        seed_json[i] = od_kit_parse(seeded[i][1]);
+        seed_json[i] = od_ck_parse(seeded[i][1]);
         seeds[i] = (od_health_policy){ seeded[i][0], 1, false, seed_json[i] };
     }
 }
@@ -397,7 +394,7 @@ static void
 exactly(const char *const want[][2], size_t n)
 {
     CU_ASSERT_EQUAL(got.n, n);
-    CU_ASSERT_EQUAL(issues.count, got.n);
+    CU_ASSERT_EQUAL(got.issues.count, got.n);
     if (got.n != n) {
         printf("\n    %u issues, want %zu:", got.n, n);
         for (unsigned i = 0; i < got.n; i++)
@@ -427,25 +424,25 @@ test_targets_check(void)
     };
 
     setup();
-    t = od_kit_parse("{\"pregnancy_trimester\": 2, \"energy_kcal\": 1800, \"sodium_mg\": 1500,"
+    t = od_ck_parse("{\"pregnancy_trimester\": 2, \"energy_kcal\": 1800, \"sodium_mg\": 1500,"
               " \"protein_g\": {\"min\": 40, \"max\": 60, \"kind\": \"soft\"},"
               " \"dietary_fiber_g\": {\"min\": 25}, \"potassium_mg\": {\"max\": 2000,"
               " \"kind\": \"hard\"}}");
-    CU_ASSERT_TRUE(od_health_targets_check(t, "#/macro_targets", arena, &issues));
-    CU_ASSERT_TRUE(od_health_targets_check(NULL, "#/macro_targets", arena, &issues));
+    CU_ASSERT_TRUE(od_health_targets_check(t, "#/macro_targets", arena, &got.issues));
+    CU_ASSERT_TRUE(od_health_targets_check(NULL, "#/macro_targets", arena, &got.issues));
     CU_ASSERT_EQUAL(got.n, 0);
     json_object_put(t);
-    t = od_kit_parse("{\"pregnancy_trimester\": 4, \"energy_kcal\": 100, \"sodium_mg\": -1,"
+    t = od_ck_parse("{\"pregnancy_trimester\": 4, \"energy_kcal\": 100, \"sodium_mg\": -1,"
               " \"protein_g\": {\"min\": 70, \"max\": 60}, \"fiber\": 30,"
               " \"dietary_fiber_g\": {\"min\": 25, \"kind\": \"hard\"},"
               " \"potassium_mg\": {\"max\": 2000, \"foo\": 1}, \"iron_mg\": {},"
               " \"calcium_mg\": \"lots\", \"phosphorus_mg\": {\"max\": 800, \"kind\": \"x\"},"
               " \"vitamin_d_mcg\": {\"max\": 1e9}, \"a/b\": 1}");
-    CU_ASSERT_FALSE(od_health_targets_check(t, "#/macro_targets", arena, &issues));
+    CU_ASSERT_FALSE(od_health_targets_check(t, "#/macro_targets", arena, &got.issues));
     exactly(want, sizeof(want) / sizeof(want[0]));
     json_object_put(t);
-    t = od_kit_parse("[]");
-    CU_ASSERT_FALSE(od_health_targets_check(t, "#/macro_targets", arena, &issues));
+    t = od_ck_parse("[]");
+    CU_ASSERT_FALSE(od_health_targets_check(t, "#/macro_targets", arena, &got.issues));
     CU_ASSERT_TRUE(reported("#/macro_targets", "object"));
     json_object_put(t);
     teardown();
@@ -476,7 +473,7 @@ test_seeded_policies_valid(void)
     vocab = allergen_vocab();
     for (size_t i = 0; i < N_SEEDED; i++) {
         const od_dietpolicy *p = od_dietrule_read(seed_json[i], seeded[i][0], vocab, arena,
-                                                  &issues);
+                                                  &got.issues);
 
         CU_ASSERT_PTR_NOT_NULL(p);
         if (p == NULL)
@@ -516,7 +513,7 @@ test_policy_every_error_pointed(void)
     json_object *p;
 
     setup();
-    p = od_kit_parse("{\"schema_version\": 2, \"condition\": \"other\", \"a/b\": 1,"
+    p = od_ck_parse("{\"schema_version\": 2, \"condition\": \"other\", \"a/b\": 1,"
               " \"suppresses\": [\"bad\", \"ckd.x\", \"hypertension.potassium_goal\"],"
               " \"rules\": ["
               "{\"id\": \"a\", \"type\": \"nutrient\", \"kind\": \"soft\","
@@ -546,7 +543,7 @@ test_policy_every_error_pointed(void)
               " \"nutrient\": \"sodium_mg\", \"op\": \"<\", \"value\": 0, \"unit\": \"mg\","
               " \"weight\": 20, \"when\": {\"conditions_any\": []}, \"colour\": \"red\"}"
               "]}");
-    CU_ASSERT_PTR_NULL(od_dietrule_read(p, "hypertension", allergen_vocab(), arena, &issues));
+    CU_ASSERT_PTR_NULL(od_dietrule_read(p, "hypertension", allergen_vocab(), arena, &got.issues));
     exactly(want, sizeof(want) / sizeof(want[0]));
     json_object_put(p);
     teardown();
@@ -560,8 +557,8 @@ policy_refused(const char *policy, const char *ptr, const char *detail_part)
     const char *const want[1][2] = { { ptr, detail_part } };
 
     setup();
-    p = od_kit_parse(policy);
-    CU_ASSERT_PTR_NULL(od_dietrule_read(p, "test", NULL, arena, &issues));
+    p = od_ck_parse(policy);
+    CU_ASSERT_PTR_NULL(od_dietrule_read(p, "test", NULL, arena, &got.issues));
     exactly(want, 1);
     json_object_put(p);
     teardown();
@@ -668,8 +665,8 @@ test_policy_too_many_rules(void)
     for (int i = 0; i <= OD_DIETRULE_RULES_MAX; i++)
         text = od_arena_printf(arena, "%s%s{}", text, i ? "," : "");
     text = od_arena_printf(arena, "%s]}", text);
-    p = od_kit_parse(text);
-    CU_ASSERT_PTR_NULL(od_dietrule_read(p, "test", NULL, arena, &issues));
+    p = od_ck_parse(text);
+    CU_ASSERT_PTR_NULL(od_dietrule_read(p, "test", NULL, arena, &got.issues));
     CU_ASSERT_EQUAL(got.n, 1);
     CU_ASSERT_TRUE(reported("#/rules", "at most 100"));
     json_object_put(p);
@@ -688,32 +685,32 @@ test_scoring_weights(void)
     json_object *w;
 
     setup();
-    w = od_kit_parse("{\"preference_fit\": 0.5, \"budget_fit\": 0.4, \"recency\": 0.1}");
-    CU_ASSERT_TRUE(od_scoring_weights_check(w, arena, &issues));
+    w = od_ck_parse("{\"preference_fit\": 0.5, \"budget_fit\": 0.4, \"recency\": 0.1}");
+    CU_ASSERT_TRUE(od_scoring_weights_check(w, arena, &got.issues));
     json_object_put(w);
-    w = od_kit_parse("{\"preference_fit\": 10, \"budget_fit\": 0, \"recency\": 0}");
-    CU_ASSERT_TRUE(od_scoring_weights_check(w, arena, &issues));
+    w = od_ck_parse("{\"preference_fit\": 10, \"budget_fit\": 0, \"recency\": 0}");
+    CU_ASSERT_TRUE(od_scoring_weights_check(w, arena, &got.issues));
     CU_ASSERT_EQUAL(got.n, 0);
     json_object_put(w);
-    w = od_kit_parse("{\"preference_fit\": 11, \"budget_fit\": -1, \"recency\": \"x\","
+    w = od_ck_parse("{\"preference_fit\": 11, \"budget_fit\": -1, \"recency\": \"x\","
                      " \"novelty\": 1}");
-    CU_ASSERT_FALSE(od_scoring_weights_check(w, arena, &issues));
+    CU_ASSERT_FALSE(od_scoring_weights_check(w, arena, &got.issues));
     exactly(want, 4);
     json_object_put(w);
     teardown();
 
     setup();
-    w = od_kit_parse("{\"preference_fit\": 0, \"budget_fit\": 0, \"recency\": 0}");
-    CU_ASSERT_FALSE(od_scoring_weights_check(w, arena, &issues));
+    w = od_ck_parse("{\"preference_fit\": 0, \"budget_fit\": 0, \"recency\": 0}");
+    CU_ASSERT_FALSE(od_scoring_weights_check(w, arena, &got.issues));
     CU_ASSERT_TRUE(reported("#", "at least one weight above 0"));
     json_object_put(w);
-    w = od_kit_parse("{\"preference_fit\": 1, \"recency\": null}");
-    CU_ASSERT_FALSE(od_scoring_weights_check(w, arena, &issues));
+    w = od_ck_parse("{\"preference_fit\": 1, \"recency\": null}");
+    CU_ASSERT_FALSE(od_scoring_weights_check(w, arena, &got.issues));
     CU_ASSERT_TRUE(reported("#/budget_fit", "is required"));
     CU_ASSERT_TRUE(reported("#/recency", "is required"));
     json_object_put(w);
-    w = od_kit_parse("[1, 2]");
-    CU_ASSERT_FALSE(od_scoring_weights_check(w, arena, &issues));
+    w = od_ck_parse("[1, 2]");
+    CU_ASSERT_FALSE(od_scoring_weights_check(w, arena, &got.issues));
     CU_ASSERT_TRUE(reported("#", "must be an object"));
     json_object_put(w);
     teardown();
@@ -747,7 +744,7 @@ static json_object *
 derive(const profile *p)
 {
     od_health_policy all[N_SEEDED + 8];
-    json_object *macro = p->macro ? od_kit_parse(p->macro) : NULL, *out;
+    json_object *macro = p->macro ? od_ck_parse(p->macro) : NULL, *out;
     od_health_input in;
     const char *why = "unset";
 
@@ -759,7 +756,7 @@ derive(const profile *p)
         count(p->allergens, 4), macro, all, N_SEEDED + p->n_extra,
     };
     if (macro != NULL)
-        CU_ASSERT_TRUE(od_health_targets_check(macro, "#/macro_targets", arena, &issues));
+        CU_ASSERT_TRUE(od_health_targets_check(macro, "#/macro_targets", arena, &got.issues));
     out = od_health_derive(&in, arena, &why);
     CU_ASSERT_PTR_NOT_NULL(out);
     CU_ASSERT_PTR_NULL(why);
@@ -1096,7 +1093,7 @@ test_derive_pregnancy(void)
     json_object_put(out);
     /* A vendor's pregnancy policy that forgets to suppress the deficit: pregnancy
      * disables it all the same; the vendor's row replaces the global one. */
-    vp = od_kit_parse(vendor_pregnancy);
+    vp = od_ck_parse(vendor_pregnancy);
     vendor = (od_health_policy){ "pregnancy", 2, true, vp };
     p.macro = "{\"pregnancy_trimester\": 2}";
     p.extra = &vendor;
@@ -1200,7 +1197,7 @@ test_derive_hard_beats_soft(void)
     od_health_policy vendor[2];
     profile p = { MALE_30, { "hypertension", "kidney_stones", NULL }, { NULL }, { NULL },
                   "{\"sodium_mg\": {\"max\": 2500, \"kind\": \"soft\"}}", vendor, 2 };
-    json_object *out, *vh = od_kit_parse(vendor_hypertension), *vs = od_kit_parse(vendor_stones);
+    json_object *out, *vh = od_ck_parse(vendor_hypertension), *vs = od_ck_parse(vendor_stones);
 
     setup();
     vendor[0] = (od_health_policy){ "hypertension", 3, true, vh };
@@ -1237,8 +1234,8 @@ test_derive_policies_listed(void)
     od_health_policy extra[2];
     profile p = { MALE_30, { "gout", "migraine", "celiac", NULL }, { NULL }, { NULL }, NULL,
                   extra, 2 };
-    json_object *out, *bad = od_kit_parse("{\"schema_version\": 2, \"rules\": []}");
-    json_object *other = od_kit_parse("{\"schema_version\": 1, \"rules\": []}");
+    json_object *out, *bad = od_ck_parse("{\"schema_version\": 2, \"rules\": []}");
+    json_object *other = od_ck_parse("{\"schema_version\": 1, \"rules\": []}");
 
     setup();
     /* A stored policy that no longer validates is listed, never applied; a policy for a
@@ -1276,7 +1273,7 @@ derive_text(bool reversed)
 
     for (size_t i = 0; i < N_SEEDED; i++)
         pols[i] = seeds[reversed ? N_SEEDED - 1 - i : i];
-    macro = od_kit_parse(reversed ? "{\"potassium_mg\": 2000, \"pregnancy_trimester\": 3, "
+    macro = od_ck_parse(reversed ? "{\"potassium_mg\": 2000, \"pregnancy_trimester\": 3, "
                              "\"sodium_mg\": 1800}"
                            : "{\"sodium_mg\": 1800, \"pregnancy_trimester\": 3, "
                              "\"potassium_mg\": 2000}");
