@@ -4,6 +4,7 @@
 #define OD_API_H
 
 #include "db/migrate.h"
+#include "domain/customer.h"
 #include "domain/vocab.h"
 #include "http/request.h"
 
@@ -46,6 +47,10 @@ void od_api_write_answer(od_request *r, int status, const char *action, const ch
 /* Loads the vendor's words of the kinds in the set kinds (db/vocabulary.h).
  * Returns the vocabulary (arena-owned), or NULL after answering the failure. */
 od_vocab *od_api_vocab(od_request *r, unsigned kinds);
+
+/* Today in UTC, against which dates of birth are checked and ages derived (the
+ * documents derive them with the database's UTC date too). */
+od_date od_api_today(void);
 
 /* The :id of the route as a canonical uuid (arena-owned), or NULL after answering
  * 404 "no such <what>": an id that cannot exist is simply not found. */

@@ -3,7 +3,6 @@
  * validated by domain/customer.c; the database does the batch write in one
  * statement; a delete removes the customer and its health data for good. */
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "api/filters.h"
@@ -20,18 +19,6 @@
 
 #define OD_CUSTOMERS_SORT "-updated_at"
 #define OD_AUDIT_MAX      ((size_t)16 * 1024 * 1024)
-
-/* Today in UTC, against which dates of birth are checked and ages derived (the
- * documents derive them with the database's UTC date too). */
-static od_date
-today(void)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&now, &tm);
-    return (od_date){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday };
-}
 
 /* ----------------------------------------------------------------------------
  * The list
@@ -209,7 +196,7 @@ od_h_customers_upsert(od_request *r)
     json_object *items, *normalised;
     od_writes w;
     od_vocab *vocab;
-    od_date now = today();
+    od_date now = od_api_today();
     PGresult *res = NULL;
     size_t n;
 
@@ -282,7 +269,7 @@ replace(od_request *r, bool merge)
     }
     if ((vocab = od_api_vocab(r, OD_VOCABULARY_KIND(OD_VOCAB_GENDER))) == NULL)
         return;
-    item = od_customer_normalise(doc, 0, "#", vocab, today(), r->arena, &w.issues);
+    item = od_customer_normalise(doc, 0, "#", vocab, od_api_today(), r->arena, &w.issues);
     if (item == NULL) {
         od_writes_fail(&w);
         return;

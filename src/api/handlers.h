@@ -66,6 +66,11 @@ void od_h_blacklist_list(od_request *r);
 void od_h_blacklist_add(od_request *r);
 void od_h_blacklist_remove(od_request *r);
 
+/* health_profiles.c: /api/v1/customers/:id/health (docs/health.md) */
+void od_h_health_get(od_request *r);
+void od_h_health_put(od_request *r);
+void od_h_health_patch(od_request *r);
+
 /* routes.c: nginx's identity check for the rate-limit keys */
 void od_h_authz(od_request *r);
 

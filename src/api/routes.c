@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/handlers.h"
 #include "api/idempotency.h"
@@ -89,6 +90,12 @@ static const od_route routes[] = {
       OD_PERM_TAXONOMY_MANAGE, NULL },
     { "DELETE", "/api/v1/synonyms/:set/:id", od_h_synonyms_delete, PLATFORM,
       OD_PERM_TAXONOMY_MANAGE, NULL },
+    { "GET",    "/api/v1/customers/:id/health", od_h_health_get, VENDOR | OD_ROUTE_SENSITIVE,
+      OD_PERM_HEALTH_READ, "customer_health_profiles" },
+    { "PUT",    "/api/v1/customers/:id/health", od_h_health_put, VENDOR | OD_ROUTE_SENSITIVE,
+      OD_PERM_HEALTH_WRITE, "customer_health_profiles" },
+    { "PATCH",  "/api/v1/customers/:id/health", od_h_health_patch, VENDOR | OD_ROUTE_SENSITIVE,
+      OD_PERM_HEALTH_WRITE, "customer_health_profiles" },
     { "GET",    "/api/v1/customers/:id/consents", od_h_consents_list, VENDOR,
       OD_PERM_CUSTOMERS_READ, NULL },
     { "POST",   "/api/v1/customers/:id/consents", od_h_consents_add, VENDOR,
@@ -208,6 +215,16 @@ od_api_vocab(od_request *r, unsigned kinds)
     if (rc != OD_OK)
         od_api_db_fail(r, rc, res);
     return v;
+}
+
+od_date
+od_api_today(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&now, &tm);
+    return (od_date){ tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday };
 }
 
 const char *

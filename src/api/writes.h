@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 #include <libpq-fe.h>
 
-#include "domain/product.h"   /* od_issues */
+#include "domain/issues.h"
 #include "http/request.h"
 
 /* A 422 problem being filled. */

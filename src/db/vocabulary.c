@@ -22,7 +22,10 @@ static od_stmt st_load = OD_STMT("vocabulary",
     "  WHERE active AND ($1::int & 4) <> 0 "
     "UNION ALL SELECT 3, id::text, id::text, vendor_id IS NOT NULL FROM tax_cuisines "
     "  WHERE active AND ($1::int & 8) <> 0 "
-    SYNONYMS("4", "gender", "16"), 1, true);
+    SYNONYMS("4", "gender", "16")
+    SYNONYMS("5", "condition", "32")
+    "UNION ALL SELECT DISTINCT 5, condition_code, condition_code, false FROM diet_rules "
+    "  WHERE active AND ($1::int & 32) <> 0", 1, true);
 
 od_rc
 od_vocabulary_load(od_db *db, od_arena *a, unsigned kinds, od_vocab **out, PGresult **res)

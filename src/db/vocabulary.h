@@ -15,6 +15,11 @@
     (OD_VOCABULARY_KIND(OD_VOCAB_ALLERGEN) | OD_VOCABULARY_KIND(OD_VOCAB_DIET) | \
      OD_VOCABULARY_KIND(OD_VOCAB_CATEGORY) | OD_VOCABULARY_KIND(OD_VOCAB_CUISINE))
 
+/* What a health profile needs: allergens, dietary tags (goals), genders, conditions. */
+#define OD_VOCABULARY_HEALTH \
+    (OD_VOCABULARY_KIND(OD_VOCAB_ALLERGEN) | OD_VOCABULARY_KIND(OD_VOCAB_DIET) | \
+     OD_VOCABULARY_KIND(OD_VOCAB_GENDER) | OD_VOCABULARY_KIND(OD_VOCAB_CONDITION))
+
 /* Loads the words of the kinds in the set kinds. *out is arena-owned; *res holds
  * the error result for OD_EDB. */
 od_rc od_vocabulary_load(od_db *db, od_arena *a, unsigned kinds, od_vocab **out,

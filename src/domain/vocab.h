@@ -1,6 +1,7 @@
 /* vocab.h: the words a vendor may use (pure): allergen codes and their synonyms,
  * dietary-tag codes and synonyms, the ids of the categories and cuisines its
- * catalog may reference, and the gender words of its customers. The data layer
+ * catalog may reference, the gender words of its customers and the health
+ * condition words of their profiles. The data layer
  * fills it from the taxonomy and synonyms_value rows the vendor sees; validators
  * and filters look words up. */
 #ifndef OD_VOCAB_H
@@ -18,6 +19,7 @@ typedef enum od_vocab_kind {
     OD_VOCAB_CATEGORY,      /* active category id -> itself */
     OD_VOCAB_CUISINE,       /* active cuisine id -> itself */
     OD_VOCAB_GENDER,        /* word -> gender (male, female, other, unspecified) */
+    OD_VOCAB_CONDITION,     /* word -> condition code (diabetes_t2, hypertension, ...) */
     OD_VOCAB_KINDS
 } od_vocab_kind;
 

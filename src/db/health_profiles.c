@@ -1,6 +1,6 @@
-/* health.c: customer_health_profiles. The profile document is built here, once, so
+/* health_profiles.c: customer_health_profiles. The profile document is built here, once, so
  * a read and a write answer the same shape. */
-#include "db/health.h"
+#include "db/health_profiles.h"
 
 #define PROFILE_JSON(h) \
     "json_build_object('height_cm', " h ".height_cm, 'weight_kg', " h ".weight_kg, " \
@@ -31,11 +31,6 @@ static od_stmt st_policies = OD_STMT("health_policies",
     "CASE WHEN vendor_id IS NULL THEN 'global' ELSE 'vendor' END FROM diet_rules "
     "WHERE active AND (vendor_id = $1::uuid OR vendor_id IS NULL) "
     "ORDER BY condition_code, vendor_id NULLS LAST", 1, true);
-
-static od_stmt st_condition_words = OD_STMT("health_condition_words",
-    "SELECT w, s.canonical FROM synonyms_value s "
-    "CROSS JOIN LATERAL unnest(s.synonyms || s.canonical) AS w WHERE s.domain = 'condition'",
-    0, true);
 
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON). */
 static od_stmt st_store = OD_STMT("health_store",
@@ -77,12 +72,6 @@ od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res
     const char *params[] = { vendor_id };
 
     return od_db_exec(db, a, &st_policies, params, res);
-}
-
-od_rc
-od_health_condition_words(od_db *db, od_arena *a, PGresult **res)
-{
-    return od_db_exec(db, a, &st_condition_words, NULL, res);
 }
 
 od_rc

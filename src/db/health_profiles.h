@@ -1,9 +1,9 @@
-/* health.h: customer_health_profiles and what deriving one needs: the customer's
+/* health_profiles.h: customer_health_profiles and what deriving one needs: the customer's
  * own facts, the diet rule policies in force for the vendor, the vendor's consent
  * setting. Runs under RLS in the request's transaction; values travel as JSON text
  * and the derivations happen in C (src/domain/health.c). */
-#ifndef OD_DB_HEALTH_H
-#define OD_DB_HEALTH_H
+#ifndef OD_DB_HEALTH_PROFILES_H
+#define OD_DB_HEALTH_PROFILES_H
 
 #include <stdbool.h>
 
@@ -31,10 +31,6 @@ od_rc od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *
  * vendor's active row, else the global one): columns condition_code, version,
  * policy (JSON text), scope ("vendor" or "global"), ordered by condition code. */
 od_rc od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res);
-
-/* Lists the words of the condition vocabulary: columns word, canonical code
- * (synonyms_value, domain condition, global and the vendor's). */
-od_rc od_health_condition_words(od_db *db, od_arena *a, PGresult **res);
 
 /* Writes the profile: inputs and derived values as one JSON object with the
  * columns' names (profile_json), updated_by the caller. Drops the customer's cached

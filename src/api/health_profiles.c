@@ -1,0 +1,337 @@
+/* health_profiles.c: /api/v1/customers/:id/health. The minimum necessary: only
+ * health.read / health.write (operators and admins) get here, a viewer's attempt is
+ * refused and audited by the route table, and every read and write is audited with
+ * the customer id (reads: who and when, no values; writes: the changed fields'
+ * values before and after). Writes need a granted health_data consent when the
+ * vendor's require_health_consent is on. Derivations run in C (domain/health.c) on
+ * every write, and again on a read when the diet rules in force are not the ones
+ * the stored derivation used (docs/health.md). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/handlers.h"
+#include "api/writes.h"
+#include "core/json.h"
+#include "http/problem.h"
+#include "db/health_profiles.h"
+#include "db/vocabulary.h"
+#include "domain/customer.h"
+#include "domain/health.h"
+#include "domain/profile.h"
+
+#define ENTITY "customer_health_profiles"
+
+/* What od_health_load found, parsed. */
+typedef struct loaded {
+    const char *customer;        /* canonical id */
+    od_profile_ctx ctx;          /* the customer's age and gender; vocabulary filled later */
+    const char *profile_text;    /* the stored document as the database wrote it, or NULL */
+    json_object *profile;        /* the same, parsed (arena-owned) */
+    bool consent_needed;
+    bool consented;
+} loaded;
+
+/* The policies in force as the derivation takes them, and the goal codes they name. */
+typedef struct policies {
+    od_health_policy *rows;
+    size_t n;
+    const char **goals;
+    size_t n_goals;
+} policies;
+
+/* Loads the customer and its profile; answers 404 or the failure and returns false. */
+static bool
+load(od_request *r, bool lock, loaded *out)
+{
+    PGresult *res = NULL;
+    od_date dob;
+    od_rc rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((out->customer = od_api_id(r, "customer")) == NULL)
+        return false;
+    rc = od_health_load(r->db, r->arena, r->vendor_id, out->customer, lock, &res);
+    if (rc == OD_ENOTFOUND) {
+        od_resp_problem(r, 404, NULL, "no such customer");
+        return false;
+    }
+    if (rc != OD_OK) {
+        od_api_db_fail(r, rc, res);
+        return false;
+    }
+    if (!PQgetisnull(res, 0, OD_HEALTH_DOB) &&
+        od_customer_date(PQgetvalue(res, 0, OD_HEALTH_DOB), &dob)) {
+        out->ctx.customer_age = od_customer_age(dob, od_api_today());
+        out->ctx.age_from_dob = true;
+    } else {
+        out->ctx.customer_age = (int)strtol(PQgetvalue(res, 0, OD_HEALTH_CUSTOMER_AGE), NULL, 10);
+    }
+    out->ctx.customer_gender = od_arena_strdup(r->arena, PQgetvalue(res, 0, OD_HEALTH_GENDER));
+    if (!PQgetisnull(res, 0, OD_HEALTH_PROFILE)) {
+        const char *text = PQgetvalue(res, 0, OD_HEALTH_PROFILE), *why;
+        size_t off;
+
+        out->profile_text = text;
+        if (od_json_parse(text, strlen(text), &out->profile, &off, &why) != OD_OK) {
+            od_resp_problem(r, 500, NULL, "the server failed to answer");
+            return false;
+        }
+        od_json_own(r->arena, out->profile);
+    }
+    out->consent_needed = PQgetvalue(res, 0, OD_HEALTH_CONSENT_NEEDED)[0] == 't';
+    out->consented = PQgetvalue(res, 0, OD_HEALTH_CONSENTED)[0] == 't';
+    return true;
+}
+
+/* Loads the diet rule policies in force; false after answering. */
+static bool
+load_policies(od_request *r, policies *p)
+{
+    PGresult *res = NULL;
+    od_rc rc = od_health_policies(r->db, r->arena, r->vendor_id, &res);
+    int n;
+
+    if (rc != OD_OK) {
+        od_api_db_fail(r, rc, res);
+        return false;
+    }
+    n = PQntuples(res);
+    p->rows = od_arena_alloc(r->arena, sizeof(*p->rows) * (size_t)(n + 1));
+    p->goals = od_arena_alloc(r->arena, sizeof(*p->goals) * (size_t)(n * 4 + 1));
+    p->n = p->n_goals = 0;
+    for (int i = 0; p->rows != NULL && p->goals != NULL && i < n; i++) {
+        const char *text = PQgetvalue(res, i, 2), *why;
+        json_object *policy = NULL, *goals;
+        size_t off;
+
+        if (od_json_parse(text, strlen(text), &policy, &off, &why) != OD_OK || policy == NULL)
+            continue;  /* the column is jsonb: cannot happen */
+        od_json_own(r->arena, policy);
+        p->rows[p->n++] = (od_health_policy){
+            .condition = PQgetvalue(res, i, 0),
+            .version = (int)strtol(PQgetvalue(res, i, 1), NULL, 10),
+            .vendor = strcmp(PQgetvalue(res, i, 3), "vendor") == 0,
+            .policy = policy,
+        };
+        goals = od_json_member(policy, "applies_to_goals");
+        for (size_t g = 0; json_object_is_type(goals, json_type_array) &&
+                           g < json_object_array_length(goals) && g < 4; g++) {
+            const char *code = od_json_string(json_object_array_get_idx(goals, g));
+
+            if (code != NULL)
+                p->goals[p->n_goals++] = code;
+        }
+    }
+    if (p->rows == NULL || p->goals == NULL) {
+        od_resp_problem(r, 500, NULL, "the server ran out of memory");
+        return false;
+    }
+    return true;
+}
+
+/* Derives and writes profile p; answers with the stored document (status 200, or
+ * 201 for a first profile) after auditing the changed fields. */
+static void
+derive_and_store(od_request *r, const loaded *l, const policies *pol, od_profile *p,
+                 od_writes *w)
+{
+    od_health_metrics m;
+    od_health_input in = {
+        .body = p->body,
+        .conditions = p->conditions, .n_conditions = p->n_conditions,
+        .diet_goals = p->diet_goals, .n_diet_goals = p->n_diet_goals,
+        .avoid_allergens = p->avoid_allergens, .n_avoid_allergens = p->n_avoid_allergens,
+        .macro_targets = p->macro_targets,
+        .policies = pol->rows, .n_policies = pol->n,
+    };
+    const char *why = od_health_compute(&p->body, r->arena, &m), *doc;
+    json_object *derived = NULL, *columns, *stored, *before, *after;
+    PGresult *res = NULL;
+    od_rc rc;
+
+    if (why == NULL && (derived = od_health_derive(&in, r->arena, &why)) != NULL)
+        od_json_own(r->arena, derived);
+    if (derived == NULL) {
+        /* A body the metrics refuse (units mixed up): a client error on the body. */
+        od_writes_issue(w, "#", why != NULL ? why : "could not be derived");
+        od_writes_fail(w);
+        return;
+    }
+    columns = od_json_own(r->arena, od_profile_columns(p, &m, derived));
+    rc = od_health_store(r->db, r->arena, r->vendor_id, l->customer, od_json_text(columns, NULL),
+                         r->user_id, &res);
+    if (rc != OD_OK) {
+        od_api_db_fail(r, rc, res);
+        return;
+    }
+    doc = od_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
+    stored = od_json_own(r->arena, json_tokener_parse(doc));
+    before = od_json_own(r->arena, json_object_new_object());
+    after = od_json_own(r->arena, json_object_new_object());
+    json_object_object_foreach(stored, key, value) {
+        json_object *old = l->profile != NULL ? od_json_member(l->profile, key) : NULL;
+
+        if (strcmp(key, "created_at") == 0 || strcmp(key, "updated_at") == 0 ||
+            strcmp(key, "updated_by") == 0 || json_object_equal(old, value))
+            continue;
+        json_object_object_add(before, key, json_object_get(old));
+        json_object_object_add(after, key, json_object_get(value));
+    }
+    rc = od_api_audit(r, l->profile != NULL ? "update" : "create", ENTITY, l->customer,
+                      od_json_text(before, NULL), od_json_text(after, NULL));
+    if (rc != OD_OK) {
+        od_api_db_fail(r, rc, NULL);
+        return;
+    }
+    r->rows_written = 3;
+    od_resp_send(r, l->profile != NULL ? 200 : 201, "application/json", NULL, doc, strlen(doc));
+}
+
+/* Refuses a write without the consent the vendor requires; true when allowed. */
+static bool
+consent_ok(od_request *r, const loaded *l)
+{
+    if (!l->consent_needed || l->consented)
+        return true;
+    od_resp_problem(r, 409, "urn:odyssey:problem:consent-required",
+                    "this vendor processes health data only with the customer's consent: "
+                    "record a granted health_data consent first "
+                    "(POST /api/v1/customers/{id}/consents)");
+    return false;
+}
+
+/* PUT and PATCH: body (PUT) or the stored inputs with body merged (PATCH). */
+static void
+write_profile(od_request *r, bool merge)
+{
+    json_object *body, *doc;
+    od_writes w;
+    od_profile p;
+    policies pol;
+    loaded l;
+
+    if ((body = od_req_json_object(r)) == NULL || !load(r, true, &l) || !consent_ok(r, &l))
+        return;
+    if (merge && l.profile == NULL) {
+        od_resp_problem(r, 404, NULL, "the customer has no health profile yet: PUT one");
+        return;
+    }
+    od_writes_begin(&w, r, "the health profile has invalid fields; nothing was written");
+    doc = body;
+    if (merge) {
+        static const char *const derived[] = { "bmi", "bmr", "tdee_cached", "derived_limits",
+                                               "updated_by", "created_at", "updated_at" };
+        json_object *copy = NULL;
+
+        od_writes_fixed(&w, body, l.profile, od_profile_read_only, "health profile");
+        if (w.issues.count > 0) {
+            od_writes_fail(&w);
+            return;
+        }
+        /* The stored document stays as it was: the audit compares with it. */
+        if (json_object_deep_copy(l.profile, &copy, NULL) != 0) {
+            od_resp_problem(r, 500, NULL, "the server ran out of memory");
+            return;
+        }
+        doc = od_json_own(r->arena, copy);
+        for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
+            json_object_object_del(doc, derived[i]);
+        /* A measure sent with units replaces the stored metric one; an age that
+         * follows the customer's dob is taken afresh. */
+        if (json_object_object_get_ex(body, "height", NULL))
+            json_object_object_del(doc, "height_cm");
+        if (json_object_object_get_ex(body, "weight", NULL))
+            json_object_object_del(doc, "weight_kg");
+        if (l.ctx.age_from_dob)
+            json_object_object_del(doc, "age");
+        od_json_merge_patch(doc, body);
+    }
+    if ((l.ctx.vocab = od_api_vocab(r, OD_VOCABULARY_HEALTH)) == NULL || !load_policies(r, &pol))
+        return;
+    l.ctx.goal_codes = pol.goals;
+    l.ctx.n_goal_codes = pol.n_goals;
+    if (!od_profile_read(doc, &l.ctx, r->arena, &w.issues, &p)) {
+        od_writes_fail(&w);
+        return;
+    }
+    od_json_own(r->arena, p.macro_targets);
+    derive_and_store(r, &l, &pol, &p, &w);
+}
+
+void od_h_health_put(od_request *r) { write_profile(r, false); }
+void od_h_health_patch(od_request *r) { write_profile(r, true); }
+
+/* Derives the stored profile again with the policies in force. Returns the new
+ * derived_limits when they name other policy versions than the stored ones (a diet
+ * rule changed, or the profile was loaded without a derivation), else NULL. */
+static json_object *
+rederive(od_request *r, const loaded *l, const policies *pol, od_profile *p,
+         od_health_metrics *m)
+{
+    od_health_input in;
+    json_object *derived, *stored = od_json_member(l->profile, "derived_limits");
+    const char *why;
+
+    if (!od_profile_stored(l->profile, r->arena, p) ||
+        od_health_compute(&p->body, r->arena, m) != NULL)
+        return NULL;  /* cannot happen for a stored profile: left as it is */
+    in = (od_health_input){
+        .body = p->body,
+        .conditions = p->conditions, .n_conditions = p->n_conditions,
+        .diet_goals = p->diet_goals, .n_diet_goals = p->n_diet_goals,
+        .avoid_allergens = p->avoid_allergens, .n_avoid_allergens = p->n_avoid_allergens,
+        .macro_targets = p->macro_targets,
+        .policies = pol->rows, .n_policies = pol->n,
+    };
+    if ((derived = od_health_derive(&in, r->arena, &why)) == NULL)
+        return NULL;
+    od_json_own(r->arena, derived);
+    if (stored != NULL && json_object_equal(od_json_member(stored, "policies"),
+                                            od_json_member(derived, "policies")))
+        return NULL;
+    return derived;
+}
+
+void
+od_h_health_get(od_request *r)
+{
+    json_object *derived;
+    od_health_metrics m;
+    od_profile p;
+    policies pol;
+    loaded l;
+    od_rc rc;
+
+    if (!load(r, false, &l))
+        return;
+    /* Who read which customer's health data, and when; never what it holds. */
+    if ((rc = od_api_audit(r, "read", ENTITY, l.customer, NULL, NULL)) != OD_OK) {
+        od_api_db_fail(r, rc, NULL);
+        return;
+    }
+    if (l.profile == NULL) {
+        od_resp_problem(r, 404, NULL, "the customer has no health profile");
+        return;
+    }
+    if (!load_policies(r, &pol))
+        return;
+    if ((derived = rederive(r, &l, &pol, &p, &m)) != NULL) {
+        /* Stale: the diet rules changed since the last derivation. Written again
+         * from the stored inputs under the customer's lock, and audited. */
+        od_writes w;
+
+        if (!load(r, true, &l))
+            return;
+        if (l.profile == NULL || !od_profile_stored(l.profile, r->arena, &p)) {
+            od_resp_problem(r, 409, OD_PT_CONFLICT, "the health profile changed meanwhile: "
+                            "read it again");
+            return;
+        }
+        od_writes_begin(&w, r, "the stored health profile could not be derived again");
+        derive_and_store(r, &l, &pol, &p, &w);
+        return;
+    }
+    r->rows_read = 1;
+    od_resp_send(r, 200, "application/json", NULL, l.profile_text, strlen(l.profile_text));
+}

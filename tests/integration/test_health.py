@@ -1,0 +1,225 @@
+"""test_health.py: health profiles through nginx and the pool: units converted
+exactly, metrics and derived limits computed in C (the worked examples of
+reference/nutrition.md), synonyms for conditions, refusals with pointers, the
+minimum-necessary access (viewers refused and the refusal audited; every read and
+write audited), the consent gate, cached matches dropped on a write, merge patches,
+tenant isolation, and a profile derived again after its vendor's diet rule changes."""
+import datetime
+import json
+
+from stack import StackCase, psql, request
+from test_products import RUN, make_vendor
+
+
+def years_ago(n, days=10):
+    """A date of birth that makes someone n years old today (UTC)."""
+    t = datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=days)
+    return t.replace(year=t.year - n).isoformat()
+
+
+class Health(StackCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.vid, cls.tok = make_vendor("H")
+        cls.vid_b, cls.tok_b = make_vendor("HB")
+        cls.admin, cls.operator, cls.viewer = cls.tok["admin"], cls.tok["operator"], cls.tok["viewer"]
+        cls.n = 0
+
+    def customer(self, token=None, vendor_token=None, **over):
+        """A new customer of vendor A (or of the vendor of vendor_token); its id."""
+        Health.n += 1
+        c = {"external_id": "hc-%d%s" % (self.n, RUN), "full_name": "Pat Health",
+             "email": "pat%d@example.com" % self.n, "gender": "female", "location": {},
+             "dob": years_ago(45)}
+        c.update(over)
+        c = {k: v for k, v in c.items() if v is not None}
+        r = request("POST", "/api/v1/customers", token=vendor_token or self.admin,
+                    body={"items": [c]})
+        self.assertEqual(r.status, 200, r)
+        return r.json()["items"][0]["id"]
+
+    def url(self, cid):
+        return "/api/v1/customers/%s/health" % cid
+
+    def put(self, cid, body, token=None, status=None):
+        r = request("PUT", self.url(cid), token=token or self.operator, body=body)
+        if status is not None:
+            self.assertEqual(r.status, status, r)
+        return r
+
+    def audit(self, cid, action):
+        out = psql("SELECT json_build_object('actor', actor_user_id, 'before', before, 'after', after) "
+                   "FROM audit_log WHERE entity = 'customer_health_profiles' AND entity_id = '%s' "
+                   "AND action = '%s' ORDER BY id" % (cid, action)).stdout
+        return [json.loads(x) for x in out.splitlines() if x.strip()]
+
+    # --- derivations --------------------------------------------------------------
+
+    def test_worked_examples(self):
+        cid = self.customer(gender="male", dob=years_ago(30))
+        doc = self.put(cid, {"height_cm": 180, "weight_kg": 80, "activity_level": "moderate"},
+                       status=201).json()
+        self.assertEqual((doc["bmr"], doc["bmi"], doc["tdee_cached"]), (1780, 24.69, 2759))
+        self.assertEqual((doc["age"], doc["gender"]), (30, "male"))
+        cid = self.customer(dob=None, age=45)
+        doc = self.put(cid, {"height": "165 cm", "weight": "70 kg", "activity_level": "light"},
+                       status=201).json()
+        self.assertEqual((doc["bmr"], doc["bmi"], doc["tdee_cached"]), (1345.25, 25.71, 1849.72))
+        # 5'10" and 200 lb, converted exactly before computing
+        cid = self.customer(dob=None, age=60, gender="unspecified")
+        doc = self.put(cid, {"height": "5'10\"", "weight": "200 lb", "activity_level": "sedentary"},
+                       status=201).json()
+        self.assertEqual((doc["bmr"], doc["bmi"], doc["tdee_cached"]), (1640.43, 28.70, 1968.52))
+        self.assertEqual((doc["height_cm"], doc["weight_kg"]), (177.8, 90.72))
+
+    def test_units_and_plausibility_are_422_with_reasons(self):
+        cid = self.customer()
+        r = self.put(cid, {"height": "5.10", "weight": "700 kg", "activity_level": "lazy",
+                           "height_cm": 170, "bmi": 20, "colour": "red"})
+        doc = self.assertProblem(r, 422)
+        by = {e["pointer"]: e["detail"] for e in doc["errors"]}
+        self.assertEqual(sorted(by), ["#/activity_level", "#/bmi", "#/colour", "#/height",
+                                      "#/weight"])
+        self.assertIn("not both", by["#/height"])
+        r = self.put(cid, {"height": "5.10", "weight": "1 kg", "activity_level": "light"})
+        by = {e["pointer"]: e["detail"] for e in self.assertProblem(r, 422)["errors"]}
+        self.assertIn("ambiguous", by["#/height"])
+        self.assertRegex(by["#/weight"], "2.*650")
+        self.assertProblem(self.put(cid, {"height": 100, "activity_level": "light"}), 422)
+        self.assertEqual(psql("SELECT count(*) FROM customer_health_profiles WHERE customer_id = '%s'"
+                              % cid).stdout.strip(), "0")
+
+    def test_age_follows_the_dob(self):
+        cid = self.customer(dob=years_ago(50))
+        r = self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light", "age": 40})
+        errs = self.assertProblem(r, 422)["errors"]
+        self.assertEqual([e["pointer"] for e in errs], ["#/age"])
+        self.assertIn("50", errs[0]["detail"])
+        doc = self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light"},
+                       status=201).json()
+        self.assertEqual(doc["age"], 50)
+
+    def test_conditions_goals_and_allergens_through_synonyms(self):
+        cid = self.customer()
+        doc = self.put(cid, {"height_cm": 165, "weight_kg": 90, "activity_level": "light",
+                             "conditions": ["T2D", "high blood pressure", "HTN"],
+                             "diet_goals": ["Weight Loss", "vegan"],
+                             "avoid_allergens": ["peanuts", "whey"],
+                             "macro_targets": {"sodium_mg": 1500}}, status=201).json()
+        self.assertEqual(doc["conditions"], ["diabetes_t2", "hypertension"])
+        self.assertEqual(doc["diet_goals"], ["vegan", "weight_loss"])
+        self.assertEqual(doc["avoid_allergens"], ["milk", "peanut"])
+        dl = doc["derived_limits"]
+        applied = {(p["condition"], p["scope"]) for p in dl["policies"]}
+        self.assertIn(("diabetes_t2", "global"), applied)
+        self.assertIn(("obesity", "global"), applied)          # through the weight_loss goal
+        sodium = dl["effective"]["sodium_mg"]["max"]
+        self.assertEqual((sodium["value"], sodium["kind"]), (1500, "hard"))  # clinician wins
+        self.assertLess(dl["energy"]["target_kcal"], dl["energy"]["tdee_kcal"])
+        r = self.put(cid, {"height_cm": 165, "weight_kg": 90, "activity_level": "light",
+                           "conditions": ["flu"], "avoid_allergens": ["lecithin"],
+                           "diet_goals": ["fly"]})
+        self.assertEqual(sorted(e["pointer"] for e in self.assertProblem(r, 422)["errors"]),
+                         ["#/avoid_allergens/0", "#/conditions/0", "#/diet_goals/0"])
+
+    # --- access and audit -----------------------------------------------------------
+
+    def test_viewer_is_refused_and_the_refusal_audited(self):
+        cid = self.customer()
+        self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light"}, status=201)
+        for method in ("GET", "PUT", "PATCH"):
+            r = request(method, self.url(cid), token=self.viewer,
+                        body=None if method == "GET" else {"weight_kg": 71})
+            self.assertProblem(r, 403)
+        denials = self.audit(cid, "deny")
+        self.assertEqual(len(denials), 3)
+        self.assertTrue(all(d["actor"].startswith("cat-h-viewer") for d in denials), denials)
+        self.assertTrue(all(d["before"] is None and d["after"] is None for d in denials))
+
+    def test_reads_and_writes_are_audited(self):
+        cid = self.customer()
+        self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light"}, status=201)
+        created = self.audit(cid, "create")
+        self.assertEqual(len(created), 1)
+        self.assertEqual(created[0]["after"]["weight_kg"], 70)
+        self.assertIn("bmi", created[0]["after"])
+        r = request("PATCH", self.url(cid), token=self.operator, body={"weight": "160 lb"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["height_cm"], 170)
+        upd = self.audit(cid, "update")[-1]
+        self.assertEqual((upd["before"]["weight_kg"], upd["after"]["weight_kg"]), (70, 72.57))
+        self.assertNotIn("height_cm", upd["after"])            # only what changed
+        for token in (self.operator, self.admin):
+            self.assertEqual(request("GET", self.url(cid), token=token).status, 200)
+        reads = self.audit(cid, "read")
+        self.assertEqual(len(reads), 2)
+        self.assertTrue(all(x["before"] is None and x["after"] is None for x in reads))
+        # no health value reaches the logs' audit of another entity or an event
+        ev = psql("SELECT count(*) FROM events WHERE payload::text LIKE '%%72.57%%'").stdout.strip()
+        self.assertEqual(ev, "0")
+
+    def test_missing_profile_and_other_vendors(self):
+        cid = self.customer()
+        self.assertProblem(request("GET", self.url(cid), token=self.operator), 404)
+        self.assertProblem(request("PATCH", self.url(cid), token=self.operator,
+                                   body={"weight_kg": 70}), 404)
+        other = self.customer(vendor_token=self.tok_b["admin"])
+        for method, body in (("GET", None), ("PUT", {"height_cm": 170, "weight_kg": 70,
+                                                     "activity_level": "light"}),
+                             ("PATCH", {"weight_kg": 70})):
+            self.assertProblem(request(method, self.url(other), token=self.admin, body=body), 404)
+            self.assertProblem(request(method, self.url("nope"), token=self.admin, body=body), 404)
+
+    # --- consent, cache, re-derivation --------------------------------------------------
+
+    def test_consent_gate(self):
+        vid, tok = make_vendor("HC")
+        cid = self.customer(vendor_token=tok["admin"])
+        body = {"height_cm": 170, "weight_kg": 70, "activity_level": "light"}
+        r = request("PATCH", "/api/v1/vendor", token=tok["admin"],
+                    body={"settings": {"require_health_consent": True}})
+        self.assertEqual(r.status, 200, r)
+        r = self.put(cid, body, token=tok["operator"])
+        self.assertIn("consent", self.assertProblem(r, 409)["detail"])
+        consents = "/api/v1/customers/%s/consents" % cid
+        request("POST", consents, token=tok["operator"],
+                body={"consent_type": "health_data", "granted": True, "version": "1"})
+        self.put(cid, body, token=tok["operator"], status=201)
+        request("POST", consents, token=tok["operator"],
+                body={"consent_type": "health_data", "granted": False, "version": "1"})
+        self.assertProblem(self.put(cid, body, token=tok["operator"]), 409)
+        # reading what was stored stays possible
+        self.assertEqual(request("GET", self.url(cid), token=tok["operator"]).status, 200)
+
+    def test_a_write_drops_cached_matches(self):
+        cid = self.customer()
+        psql("INSERT INTO matches_cache (vendor_id, customer_id, catalog_version, results) "
+             "VALUES ('%s', '%s', 1, '[]')" % (self.vid, cid))
+        self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light"}, status=201)
+        self.assertEqual(psql("SELECT count(*) FROM matches_cache WHERE customer_id = '%s'" % cid)
+                         .stdout.strip(), "0")
+
+    def test_a_changed_diet_rule_is_applied_on_the_next_read(self):
+        vid, tok = make_vendor("HR")
+        cid = self.customer(vendor_token=tok["admin"])
+        doc = self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light",
+                             "conditions": ["hypertension"]}, token=tok["operator"], status=201).json()
+        self.assertEqual(doc["derived_limits"]["effective"]["sodium_mg"]["max"]["value"], 1500)
+        # the vendor's own hypertension rule (as the diet-rules API writes it)
+        psql("INSERT INTO diet_rules (vendor_id, condition_code, version, policy) "
+             "SELECT '%s', condition_code, 1, jsonb_set(policy, '{rules}', "
+             "'[{\"id\": \"sodium_max\", \"type\": \"nutrient\", \"kind\": \"soft\", "
+             "\"nutrient\": \"sodium_mg\", \"op\": \"<=\", \"value\": 1800, \"unit\": \"mg\", "
+             "\"source\": \"vendor\"}]') FROM diet_rules WHERE vendor_id IS NULL "
+             "AND condition_code = 'hypertension' AND active" % vid)
+        doc = request("GET", self.url(cid), token=tok["operator"]).json()
+        pol = [p for p in doc["derived_limits"]["policies"] if p["condition"] == "hypertension"]
+        self.assertEqual((pol[0]["scope"], pol[0]["version"]), ("vendor", 1))
+        self.assertEqual(doc["derived_limits"]["effective"]["sodium_mg"]["max"]["value"], 1800)
+        stored = psql("SELECT derived_limits->'effective'->'sodium_mg'->'max'->>'value' FROM "
+                      "customer_health_profiles WHERE customer_id = '%s'" % cid).stdout.strip()
+        self.assertEqual(stored, "1800")
+        self.assertEqual(len(self.audit(cid, "update")), 1)  # the re-derivation is a write
+        # nothing changes on the next read
+        request("GET", self.url(cid), token=tok["operator"])
+        self.assertEqual(len(self.audit(cid, "update")), 1)
