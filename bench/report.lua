@@ -1,12 +1,26 @@
 -- report.lua: wrk script for every benchmark here. Sends the Authorization header
 -- of BENCH_TOKEN (when set); with BENCH_PATHS, cycles through the request paths
 -- listed there (one per line), each thread from its own offset, instead of the
--- URL's path; prints one machine-readable summary line.
+-- URL's path; with BENCH_METHOD and BENCH_BODY (a file), sends that method with
+-- that JSON body instead of GET; prints one machine-readable summary line.
 local token = os.getenv("BENCH_TOKEN")
 local headers = {}
 if token and token ~= "" then
     headers["Authorization"] = "Bearer " .. token
     wrk.headers["Authorization"] = headers["Authorization"]
+end
+
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body = nil
+local body_file = os.getenv("BENCH_BODY")
+if body_file and body_file ~= "" then
+    local f = assert(io.open(body_file, "rb"))
+    body = f:read("*a")
+    f:close()
+    headers["Content-Type"] = "application/json"
+    wrk.method = method
+    wrk.body = body
+    wrk.headers["Content-Type"] = "application/json"
 end
 
 local list = os.getenv("BENCH_PATHS")
@@ -31,7 +45,7 @@ if list and list ~= "" then
 
     function request()
         i = i % #paths + 1
-        return wrk.format("GET", paths[i], headers)
+        return wrk.format(method, paths[i], headers, body)
     end
 end
 
