@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# bench/customers.sh: customers and health profiles through nginx with wrk (latency
+# at 8 connections, throughput at 32): the customer list and its searches of a
+# common, a medium and a rare name word, the tag filter, health profile reads and
+# health profile writes (PUT). Needs a dev stack with the benchmark rate limits and
+# a vendor loaded by bench/customer-gen (its --summary file):
+#
+#   ODYSSEY_RATE_LIMITS=rate-limits-bench.conf scripts/dev up
+#   bench/customer-gen --vendor-name "Bench Customers A" --count 1000000 --seed 1 \
+#       --jobs 2 --summary var/bench/customers-a.json
+#   bench/customers.sh var/bench/customers-a.json     # DURATION=20 for longer runs
+#
+# The health runs read and write profiles that bench/customer-gen loaded without
+# derived_limits: a first read derives them (a write). WARM=1 (the default) first
+# reads every profile of the health paths once, so the timed runs measure the
+# steady state; the warm-up's own time is printed too.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/var/dev.env"
+SUMMARY=${1:-$ROOT/var/bench/customers-a.json}
+DURATION=${DURATION:-10}
+PROFILES=${PROFILES:-5000}
+WORK=$ROOT/var/bench
+mkdir -p "$WORK"
+command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+
+if ! grep -q 'rate-limits-bench.conf' "$ROOT/var/nginx/nginx.conf"; then
+    echo "bench: the stack runs with the PRD rate limits; restart it with" >&2
+    echo "  ODYSSEY_RATE_LIMITS=rate-limits-bench.conf scripts/dev up" >&2
+    exit 1
+fi
+
+field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$SUMMARY" "$1"; }
+VENDOR=$(field 'd["vendor_id"]')
+COMMON=$(field 'd["q_words"]["common"]["word"]')
+MEDIUM=$(field 'd["q_words"]["medium"]["word"]')
+RARE=$(field 'd["q_words"]["rare"]["word"]')
+TAG=$(field 'd["custom_tag"]["tag"]')
+
+# An operator of the bench vendor: customers.read and health.read/write.
+USER=bench-operator-${VENDOR:0:8}
+odysseyctl user add --id "$USER" --email "$USER@bench.example" >/dev/null 2>&1 || true
+odysseyctl user link --user "$USER" --vendor "$VENDOR" --role vendor_operator >/dev/null 2>&1 || true
+TOKEN=$(odysseyctl token --user "$USER" --ttl 7200)
+
+sql() { psql "$ODYSSEY_ADMIN_DATABASE_URL" -X -q -tA -c "$1"; }
+paths() {
+    local name=$1
+    shift
+    printf '%s\n' "$@" > "$WORK/paths-$name.txt"
+}
+C=/api/v1/customers
+paths customers-default "$C"
+paths customers-search-common "$C?q=$COMMON"
+paths customers-search-medium "$C?q=$MEDIUM"
+paths customers-search-rare "$C?q=$RARE"
+paths customers-tag "$C?custom_tags.any=$TAG"
+paths customers-mix "$C?q=$COMMON" "$C?q=$MEDIUM" "$C?custom_tags.any=$TAG" \
+    "$C?updated_after=2026-06-01T00:00:00Z" "$C?q=$RARE"
+sql "SELECT '$C/' || customer_id || '/health' FROM customer_health_profiles
+     WHERE vendor_id = '$VENDOR' ORDER BY md5(customer_id::text) LIMIT $PROFILES" \
+    > "$WORK/paths-health-read.txt"
+# Writes go to other profiles than the reads.
+sql "SELECT '$C/' || customer_id || '/health' FROM customer_health_profiles
+     WHERE vendor_id = '$VENDOR' ORDER BY md5(customer_id::text || 'w') LIMIT $PROFILES" \
+    > "$WORK/paths-health-write.txt"
+cat > "$WORK/health-put.json" <<'JSON'
+{"height": "5'10\"", "weight": "182 lb", "activity_level": "light",
+ "conditions": ["hypertension", "T2D"], "diet_goals": ["weight_loss"],
+ "avoid_allergens": ["peanuts"], "macro_targets": {"sodium_mg": 1800}}
+JSON
+
+run() {   # run SCENARIO CONNECTIONS [METHOD BODYFILE]
+    local out
+    out=$(BENCH_TOKEN=$TOKEN BENCH_PATHS=$WORK/paths-$1.txt BENCH_METHOD=${3:-GET} \
+          BENCH_BODY=${4:-} wrk -t2 -c"$2" -d"${DURATION}s" --latency \
+          -s "$ROOT/bench/report.lua" "$ODYSSEY_URL" | grep '^RESULT')
+    printf '%-26s c=%-3s %s\n' "$1" "$2" "${out#RESULT }"
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r); ${DURATION}s per run"
+echo "# vendor $VENDOR: $(sql "SELECT count(*) FROM customers WHERE vendor_id = '$VENDOR'") customers," \
+     "$(sql "SELECT count(*) FROM customer_health_profiles WHERE vendor_id = '$VENDOR'") profiles;" \
+     "vendors: $(sql "SELECT count(*) FROM vendors")"
+echo "# words: common=$COMMON medium=$MEDIUM rare=$RARE; tag=$TAG"
+if [ "${WARM:-1}" = 1 ]; then
+    start=$(date +%s)
+    cat "$WORK/paths-health-read.txt" "$WORK/paths-health-write.txt" |
+        python3 "$ROOT/bench/warm-up" --token "$TOKEN" --url "$ODYSSEY_URL" \
+            --ca "$ODYSSEY_CA_CERT"
+    echo "# warm-up: $((2 * PROFILES)) first reads (each derives and writes) in" \
+         "$(( $(date +%s) - start )) s"
+fi
+for s in customers-default customers-search-common customers-search-medium \
+         customers-search-rare customers-tag customers-mix health-read; do
+    run "$s" 8
+done
+run health-write 8 PUT "$WORK/health-put.json"
+for s in customers-mix health-read; do
+    run "$s" 32
+done
+run health-write 32 PUT "$WORK/health-put.json"
+echo "# audit rows for this vendor's health profiles: $(sql "SELECT count(*) FROM audit_log
+     WHERE vendor_id = '$VENDOR' AND entity = 'customer_health_profiles'")"
