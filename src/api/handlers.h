@@ -70,6 +70,15 @@ void od_h_blacklist_remove(od_request *r);
 void od_h_health_get(od_request *r);
 void od_h_health_put(od_request *r);
 void od_h_health_patch(od_request *r);
+/* diet_rules.c: /api/v1/diet-rules[/:conditionCode] (docs/diet-rules.md) */
+void od_h_diet_rules_list(od_request *r);
+void od_h_diet_rules_get(od_request *r);
+void od_h_diet_rules_put(od_request *r);
+void od_h_diet_rules_delete(od_request *r);
+
+/* scoring_policy.c: /api/v1/scoring-policy (docs/diet-rules.md) */
+void od_h_scoring_get(od_request *r);
+void od_h_scoring_put(od_request *r);
 
 /* routes.c: nginx's identity check for the rate-limit keys */
 void od_h_authz(od_request *r);

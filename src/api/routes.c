@@ -112,6 +112,20 @@ static const od_route routes[] = {
       OD_PERM_CUSTOMERS_WRITE, NULL },
     { "DELETE", "/api/v1/customers/:id/blacklist/:productId", od_h_blacklist_remove, VENDOR,
       OD_PERM_CUSTOMERS_WRITE, NULL },
+    /* Diet rules and scoring weights: the vendor's own over the global defaults
+     * (docs/diet-rules.md); reading them is part of managing them. */
+    { "GET",    "/api/v1/diet-rules", od_h_diet_rules_list, VENDOR, OD_PERM_DIET_RULES_MANAGE,
+      "diet_rules" },
+    { "GET",    "/api/v1/diet-rules/:conditionCode", od_h_diet_rules_get, VENDOR,
+      OD_PERM_DIET_RULES_MANAGE, "diet_rules" },
+    { "PUT",    "/api/v1/diet-rules/:conditionCode", od_h_diet_rules_put, VENDOR,
+      OD_PERM_DIET_RULES_MANAGE, "diet_rules" },
+    { "DELETE", "/api/v1/diet-rules/:conditionCode", od_h_diet_rules_delete, VENDOR,
+      OD_PERM_DIET_RULES_MANAGE, "diet_rules" },
+    { "GET",    "/api/v1/scoring-policy", od_h_scoring_get, VENDOR, OD_PERM_SCORING_MANAGE,
+      "scoring_policies" },
+    { "PUT",    "/api/v1/scoring-policy", od_h_scoring_put, VENDOR, OD_PERM_SCORING_MANAGE,
+      "scoring_policies" },
     /* nginx's auth_request for the rate-limit keys; nginx never routes clients here. */
     { "GET",   "/internal/authz", od_h_authz, OD_ROUTE_PUBLIC, OD_PERM_NONE, NULL },
 };

@@ -223,3 +223,23 @@ class Health(StackCase):
         # nothing changes on the next read
         request("GET", self.url(cid), token=tok["operator"])
         self.assertEqual(len(self.audit(cid, "update")), 1)
+
+    def test_a_vendors_own_condition(self):
+        vid, tok = make_vendor("HG")
+        cid = self.customer(vendor_token=tok["admin"])
+        body = {"height_cm": 170, "weight_kg": 70, "activity_level": "light", "conditions": ["gout"]}
+        r = self.put(cid, body, token=tok["operator"])
+        self.assertEqual([e["pointer"] for e in self.assertProblem(r, 422)["errors"]],
+                         ["#/conditions/0"])
+        policy = {"schema_version": 1, "condition": "gout", "sources": ["vendor dietitian"],
+                  "rules": [{"id": "protein_max", "type": "nutrient", "kind": "soft",
+                             "nutrient": "protein_g", "op": "<=", "value": 80, "unit": "g",
+                             "source": "vendor dietitian"}]}
+        r = request("PUT", "/api/v1/diet-rules/gout", token=tok["admin"], body=policy)
+        self.assertIn(r.status, (200, 201), r)
+        doc = self.put(cid, body, token=tok["operator"], status=201).json()
+        self.assertEqual(doc["conditions"], ["gout"])
+        pol = doc["derived_limits"]["policies"]
+        self.assertEqual([(p["condition"], p["scope"], p["version"]) for p in pol],
+                         [("gout", "vendor", 1)])
+        self.assertEqual(doc["derived_limits"]["effective"]["protein_g"]["max"]["value"], 80)
