@@ -261,6 +261,39 @@ BEGIN
        OR EXISTS (SELECT 1 FROM product_sources WHERE product_id = od_entity_id(va, 'casc-1')) THEN
         RAISE EXCEPTION 'FAIL images and lineage outlive their product';
     END IF;
+    -- a customer's health data follows it without foreign keys (migration 018)
+    INSERT INTO customers (id, vendor_id, external_id, full_name, email, age, gender, location)
+    VALUES (od_entity_id(va, 'casc-c'), va, 'casc-c', 'Casc', 'c@example.com', 40, 'male', '{}');
+    EXECUTE pg_temp.product_sql(va, 'casc-2', NULL);
+    INSERT INTO customer_health_profiles (vendor_id, customer_id, height_cm, weight_kg, age, gender, activity_level)
+    VALUES (va, od_entity_id(va, 'casc-c'), 180, 80, 40, 'male', 'light');
+    INSERT INTO customer_consents (vendor_id, customer_id, consent_type, granted, version)
+    VALUES (va, od_entity_id(va, 'casc-c'), 'health_data', true, '1');
+    INSERT INTO customer_whitelists (vendor_id, customer_id, product_id)
+    VALUES (va, od_entity_id(va, 'casc-c'), od_entity_id(va, 'casc-2'));
+    INSERT INTO matches_cache (vendor_id, customer_id, catalog_version, results)
+    VALUES (va, od_entity_id(va, 'casc-c'), 1, '[]');
+    PERFORM pg_temp.expect_error(format(
+        'INSERT INTO customer_consents (vendor_id, customer_id, consent_type, granted, version)
+         VALUES (%L, %L, %L, true, %L)', va, od_entity_id(va, 'nobody'), 'x', '1'),
+        '23503', 'consent of no customer');
+    PERFORM pg_temp.expect_error(format(
+        'INSERT INTO customer_blacklists (vendor_id, customer_id, product_id) VALUES (%L, %L, %L)',
+        va, od_entity_id(va, 'casc-c'), od_entity_id(va, 'no-product')), '23503',
+        'list entry of no product');
+    PERFORM pg_temp.expect_error(format(
+        'UPDATE customer_consents SET customer_id = %L WHERE vendor_id = %L AND customer_id = %L',
+        od_entity_id(va, 'c-1'), va, od_entity_id(va, 'casc-c')), '23503', 'consent moved');
+    DELETE FROM products WHERE vendor_id = va AND id = od_entity_id(va, 'casc-2');
+    IF EXISTS (SELECT 1 FROM customer_whitelists WHERE customer_id = od_entity_id(va, 'casc-c')) THEN
+        RAISE EXCEPTION 'FAIL a list entry outlives its product';
+    END IF;
+    DELETE FROM customers WHERE vendor_id = va AND id = od_entity_id(va, 'casc-c');
+    IF EXISTS (SELECT 1 FROM customer_health_profiles WHERE customer_id = od_entity_id(va, 'casc-c'))
+       OR EXISTS (SELECT 1 FROM customer_consents WHERE customer_id = od_entity_id(va, 'casc-c'))
+       OR EXISTS (SELECT 1 FROM matches_cache WHERE customer_id = od_entity_id(va, 'casc-c')) THEN
+        RAISE EXCEPTION 'FAIL health data outlives its customer';
+    END IF;
     -- vendor-scoped taxonomy: visible to its vendor only
     INSERT INTO tax_categories (vendor_id, code, label) VALUES (va, 'house_brand', 'House brand')
     RETURNING id INTO cat_b;
