@@ -15,22 +15,10 @@
 # reads every profile of the health paths once, so the timed runs measure the
 # steady state; the warm-up's own time is printed too.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-. "$ROOT/var/dev.env"
-SUMMARY=${1:-$ROOT/var/bench/customers-a.json}
-DURATION=${DURATION:-10}
+SUMMARY=${1:-$(cd "$(dirname "$0")/.." && pwd)/var/bench/customers-a.json}
 PROFILES=${PROFILES:-5000}
-WORK=$ROOT/var/bench
-mkdir -p "$WORK"
-command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+. "$(dirname "$0")/lib.sh"
 
-if ! grep -q 'rate-limits-bench.conf' "$ROOT/var/nginx/nginx.conf"; then
-    echo "bench: the stack runs with the PRD rate limits; restart it with" >&2
-    echo "  ODYSSEY_RATE_LIMITS=rate-limits-bench.conf scripts/dev up" >&2
-    exit 1
-fi
-
-field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$SUMMARY" "$1"; }
 VENDOR=$(field 'd["vendor_id"]')
 COMMON=$(field 'd["q_words"]["common"]["word"]')
 MEDIUM=$(field 'd["q_words"]["medium"]["word"]')
@@ -38,17 +26,8 @@ RARE=$(field 'd["q_words"]["rare"]["word"]')
 TAG=$(field 'd["custom_tag"]["tag"]')
 
 # An operator of the bench vendor: customers.read and health.read/write.
-USER=bench-operator-${VENDOR:0:8}
-odysseyctl user add --id "$USER" --email "$USER@bench.example" >/dev/null 2>&1 || true
-odysseyctl user link --user "$USER" --vendor "$VENDOR" --role vendor_operator >/dev/null 2>&1 || true
-TOKEN=$(odysseyctl token --user "$USER" --ttl 7200)
+TOKEN=$(bench_user vendor_operator)
 
-sql() { psql "$ODYSSEY_ADMIN_DATABASE_URL" -X -q -tA -c "$1"; }
-paths() {
-    local name=$1
-    shift
-    printf '%s\n' "$@" > "$WORK/paths-$name.txt"
-}
 C=/api/v1/customers
 paths customers-default "$C"
 paths customers-search-common "$C?q=$COMMON"
@@ -69,14 +48,6 @@ cat > "$WORK/health-put.json" <<'JSON'
  "conditions": ["hypertension", "T2D"], "diet_goals": ["weight_loss"],
  "avoid_allergens": ["peanuts"], "macro_targets": {"sodium_mg": 1800}}
 JSON
-
-run() {   # run SCENARIO CONNECTIONS [METHOD BODYFILE]
-    local out
-    out=$(BENCH_TOKEN=$TOKEN BENCH_PATHS=$WORK/paths-$1.txt BENCH_METHOD=${3:-GET} \
-          BENCH_BODY=${4:-} wrk -t2 -c"$2" -d"${DURATION}s" --latency \
-          -s "$ROOT/bench/report.lua" "$ODYSSEY_URL" | grep '^RESULT')
-    printf '%-26s c=%-3s %s\n' "$1" "$2" "${out#RESULT }"
-}
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(uname -r); ${DURATION}s per run"
 echo "# vendor $VENDOR: $(sql "SELECT count(*) FROM customers WHERE vendor_id = '$VENDOR'") customers," \
