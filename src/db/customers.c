@@ -90,10 +90,14 @@ od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult 
     int vendor;
 
     od_sql_init(&q);
-    /* The page's keys first, from the time index alone (it carries search_tsv,
-     * migration 019: no heap page is read to test a word), then its documents. */
-    od_buf_puts(&q.sql, "SELECT " CUSTOMER_JSON("c") "::text, c.updated_at::text, c.id::text "
-                "FROM (SELECT c.id, c.updated_at FROM customers_scoped c");
+    /* The page first, then its documents. With a word, the page is made of keys
+     * only: the time index carries search_tsv (migration 019), so a word in 1 % of
+     * the customers is tested on index tuples, not heap pages (23 -> 14 ms, planning
+     * included), and the documents are read for the page's rows. Without one, the
+     * second pass over the partitions costs more planning than it saves. */
+    od_buf_printf(&q.sql, "SELECT " CUSTOMER_JSON("c") "::text, c.updated_at::text, c.id::text "
+                  "FROM (SELECT %s FROM customers_scoped c", f->q != NULL ? "c.id, c.updated_at"
+                                                                           : "c.*");
     if (f->q != NULL) {
         od_buf_puts(&q.sql, ", ");
         /* 'simple': names and e-mail addresses are not English words (005). */
@@ -114,9 +118,12 @@ od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult 
         od_buf_printf(&q.sql, " AND (c.updated_at, c.id) < ($%d::timestamptz, $%d::uuid)",
                       key, id);
     }
-    od_buf_printf(&q.sql, " ORDER BY c.updated_at DESC, c.id DESC LIMIT $%d::int) k "
-                  "JOIN customers c ON c.vendor_id = $%d::uuid AND c.id = k.id "
-                  "ORDER BY k.updated_at DESC, k.id DESC",
-                  od_sql_param(&q, od_arena_printf(a, "%d", f->limit)), vendor);
+    od_buf_printf(&q.sql, " ORDER BY c.updated_at DESC, c.id DESC LIMIT $%d::int) ",
+                  od_sql_param(&q, od_arena_printf(a, "%d", f->limit)));
+    if (f->q != NULL)
+        od_buf_printf(&q.sql, "k JOIN customers c ON c.vendor_id = $%d::uuid AND c.id = k.id "
+                      "ORDER BY k.updated_at DESC, k.id DESC", vendor);
+    else
+        od_buf_puts(&q.sql, "c ORDER BY c.updated_at DESC, c.id DESC");
     return od_sql_run(db, a, &q, res);
 }
