@@ -130,14 +130,11 @@ load_policies(od_request *r, policies *p)
     return true;
 }
 
-/* Derives and writes profile p; answers with the stored document (status 200, or
- * 201 for a first profile) after auditing the changed fields. */
-static void
-derive_and_store(od_request *r, const loaded *l, const policies *pol, od_profile *p,
-                 od_writes *w)
+/* What a derivation of profile p with the policies in force takes (borrowed). */
+static od_health_input
+input_of(const od_profile *p, const policies *pol)
 {
-    od_health_metrics m;
-    od_health_input in = {
+    return (od_health_input){
         .body = p->body,
         .conditions = p->conditions, .n_conditions = p->n_conditions,
         .diet_goals = p->diet_goals, .n_diet_goals = p->n_diet_goals,
@@ -145,6 +142,16 @@ derive_and_store(od_request *r, const loaded *l, const policies *pol, od_profile
         .macro_targets = p->macro_targets,
         .policies = pol->rows, .n_policies = pol->n,
     };
+}
+
+/* Derives and writes profile p; answers with the stored document (status 200, or
+ * 201 for a first profile) after auditing the changed fields. */
+static void
+derive_and_store(od_request *r, const loaded *l, const policies *pol, od_profile *p,
+                 od_writes *w)
+{
+    od_health_metrics m;
+    od_health_input in = input_of(p, pol);
     const char *why = od_health_compute(&p->body, r->arena, &m), *doc;
     json_object *derived = NULL, *columns, *stored, *before, *after;
     PGresult *res = NULL;
@@ -276,14 +283,7 @@ rederive(od_request *r, const loaded *l, const policies *pol, od_profile *p,
     if (!od_profile_stored(l->profile, r->arena, p) ||
         od_health_compute(&p->body, r->arena, m) != NULL)
         return NULL;  /* cannot happen for a stored profile: left as it is */
-    in = (od_health_input){
-        .body = p->body,
-        .conditions = p->conditions, .n_conditions = p->n_conditions,
-        .diet_goals = p->diet_goals, .n_diet_goals = p->n_diet_goals,
-        .avoid_allergens = p->avoid_allergens, .n_avoid_allergens = p->n_avoid_allergens,
-        .macro_targets = p->macro_targets,
-        .policies = pol->rows, .n_policies = pol->n,
-    };
+    in = input_of(p, pol);
     if ((derived = od_health_derive(&in, r->arena, &why)) == NULL)
         return NULL;
     od_json_own(r->arena, derived);

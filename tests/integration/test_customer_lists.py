@@ -4,28 +4,9 @@ even under concurrency; the vendor's live products only), through nginx and the
 pool, with tenant isolation, the role matrix and audit rows without free text."""
 import json
 import threading
-import time
 
-from stack import StackCase, ctl, jwt, now, psql, request
-
-RUN = "-%d" % (time.time() * 1000 % 10**9)
-
-
-def must(p):
-    assert p.returncode == 0, p.stdout + p.stderr
-    return p.stdout.strip()
-
-
-def make_vendor(label):
-    vid = must(ctl("vendor", "create", "--name", "Lists %s%s" % (label, RUN)))
-    tokens = {}
-    for role in ("admin", "operator", "viewer"):
-        user = "cl-%s-%s%s" % (label.lower(), role, RUN)
-        must(ctl("user", "add", "--id", user, "--email", "%s@x.example" % user))
-        must(ctl("user", "link", "--user", user, "--vendor", vid, "--role", "vendor_" + role))
-        tokens[role] = jwt({"sub": user, "exp": now() + 3600})
-    return vid, tokens
-
+from stack import StackCase, psql, request
+from test_products import RUN, make_vendor, must
 
 def make_customer(vid, ext):
     """A customer written straight into the table (the lists only need one)."""
@@ -47,8 +28,8 @@ def make_products(token, *exts):
 class CustomerLists(StackCase):
     @classmethod
     def setUpClass(cls):
-        cls.vid, cls.tok = make_vendor("A")
-        cls.vid_b, cls.tok_b = make_vendor("B")
+        cls.vid, cls.tok = make_vendor("LS")
+        cls.vid_b, cls.tok_b = make_vendor("LSB")
         cls.admin, cls.operator, cls.viewer = cls.tok["admin"], cls.tok["operator"], cls.tok["viewer"]
         cls.cust = make_customer(cls.vid, "c1")
         cls.cust_b = make_customer(cls.vid_b, "c1")
@@ -77,7 +58,7 @@ class CustomerLists(StackCase):
         first = r.json()
         self.assertEqual((first["consent_type"], first["granted"], first["version"]),
                          ("health_data", True, "2026-01"))
-        self.assertTrue(first["recorded_by"].startswith("cl-a-operator"))
+        self.assertTrue(first["recorded_by"].startswith("cat-ls-operator"))
         request("POST", url, token=self.operator,
                 body={"consent_type": "marketing.email", "granted": True, "version": "1"})
         r = request("POST", url, token=self.admin,

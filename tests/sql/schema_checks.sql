@@ -483,8 +483,9 @@ BEGIN
                        AND policy @> '{"rules": [{"kind": "hard", "type": "exclude"}]}') THEN
         RAISE EXCEPTION 'FAIL diet_rules seeds';
     END IF;
-    -- every condition template is a known condition code
-    IF EXISTS (SELECT 1 FROM diet_rules d WHERE NOT EXISTS (
+    -- every global condition template is a known condition code (a vendor may write a
+    -- rule for a condition of its own, docs/diet-rules.md)
+    IF EXISTS (SELECT 1 FROM diet_rules d WHERE d.vendor_id IS NULL AND NOT EXISTS (
                  SELECT 1 FROM synonyms_value s WHERE s.domain = 'condition' AND s.canonical = d.condition_code)) THEN
         RAISE EXCEPTION 'FAIL diet_rules condition without a condition synonym row';
     END IF;
