@@ -21,6 +21,8 @@
 #include "domain/profile.h"
 
 #define ENTITY "customer_health_profiles"
+#define GOALS_PER_POLICY 16   /* goal codes of one policy's applies_to_goals a profile
+                               * may name (the seeded ones name one) */
 
 /* What od_health_load found, parsed. */
 typedef struct loaded {
@@ -98,7 +100,7 @@ load_policies(od_request *r, policies *p)
     }
     n = PQntuples(res);
     p->rows = od_arena_alloc(r->arena, sizeof(*p->rows) * (size_t)(n + 1));
-    p->goals = od_arena_alloc(r->arena, sizeof(*p->goals) * (size_t)(n * 4 + 1));
+    p->goals = od_arena_alloc(r->arena, sizeof(*p->goals) * (size_t)(n * GOALS_PER_POLICY + 1));
     p->n = p->n_goals = 0;
     for (int i = 0; p->rows != NULL && p->goals != NULL && i < n; i++) {
         const char *text = PQgetvalue(res, i, 2), *why;
@@ -116,7 +118,7 @@ load_policies(od_request *r, policies *p)
         };
         goals = od_json_member(policy, "applies_to_goals");
         for (size_t g = 0; json_object_is_type(goals, json_type_array) &&
-                           g < json_object_array_length(goals) && g < 4; g++) {
+                           g < json_object_array_length(goals) && g < GOALS_PER_POLICY; g++) {
             const char *code = od_json_string(json_object_array_get_idx(goals, g));
 
             if (code != NULL)
