@@ -271,35 +271,23 @@ write_profile(od_request *r, bool merge)
 void od_h_health_put(od_request *r) { write_profile(r, false); }
 void od_h_health_patch(od_request *r) { write_profile(r, true); }
 
-/* Derives the stored profile again with the policies in force. Returns the new
- * derived_limits when they name other policy versions than the stored ones (a diet
- * rule changed, or the profile was loaded without a derivation), else NULL. */
-static json_object *
-rederive(od_request *r, const loaded *l, const policies *pol, od_profile *p,
-         od_health_metrics *m)
+/* True when the stored profile's derivation used other policies than those in force
+ * (a diet rule changed, or the profile was loaded without a derivation); *p is then
+ * the stored profile's inputs. */
+static bool
+stale(od_request *r, const loaded *l, const policies *pol, od_profile *p)
 {
     od_health_input in;
-    json_object *derived, *stored = od_json_member(l->profile, "derived_limits");
-    const char *why;
 
-    if (!od_profile_stored(l->profile, r->arena, p) ||
-        od_health_compute(&p->body, r->arena, m) != NULL)
-        return NULL;  /* cannot happen for a stored profile: left as it is */
+    if (!od_profile_stored(l->profile, r->arena, p))
+        return false;  /* cannot happen for a stored profile: left as it is */
     in = input_of(p, pol);
-    if ((derived = od_health_derive(&in, r->arena, &why)) == NULL)
-        return NULL;
-    od_json_own(r->arena, derived);
-    if (stored != NULL && json_object_equal(od_json_member(stored, "policies"),
-                                            od_json_member(derived, "policies")))
-        return NULL;
-    return derived;
+    return !od_health_current(od_json_member(l->profile, "derived_limits"), &in, r->arena);
 }
 
 void
 od_h_health_get(od_request *r)
 {
-    json_object *derived;
-    od_health_metrics m;
     od_profile p;
     policies pol;
     loaded l;
@@ -318,7 +306,7 @@ od_h_health_get(od_request *r)
     }
     if (!load_policies(r, &pol))
         return;
-    if ((derived = rederive(r, &l, &pol, &p, &m)) != NULL) {
+    if (stale(r, &l, &pol, &p)) {
         /* Stale: the diet rules changed since the last derivation. Written again
          * from the stored inputs under the customer's lock, and audited. */
         od_writes w;

@@ -363,9 +363,10 @@ cmp_chosen(const void *x, const void *y)
 }
 
 /* Picks the policies that apply: for a condition the customer has, or for one of
- * the policy's applies_to_goals the customer has; one per condition. */
+ * the policy's applies_to_goals the customer has; one per condition, in condition
+ * order. Reads none of their rules. */
 static bool
-choose_policies(derive *d, const char **goals, size_t n_goals)
+pick_policies(derive *d, const char **goals, size_t n_goals)
 {
     const od_health_input *in = d->in;
 
@@ -394,6 +395,15 @@ choose_policies(derive *d, const char **goals, size_t n_goals)
         d->pols[k] = (chosen){ p, NULL, matched ? matched : "goal" };
     }
     qsort(d->pols, d->n_pols, sizeof(*d->pols), cmp_chosen);
+    return true;
+}
+
+/* Picks the policies that apply and reads their rules. */
+static bool
+choose_policies(derive *d, const char **goals, size_t n_goals)
+{
+    if (!pick_policies(d, goals, n_goals))
+        return false;
     for (size_t k = 0; k < d->n_pols; k++) {
         od_issues sink = { ignore_issue, NULL, 0 };
 
@@ -1114,4 +1124,37 @@ od_health_derive(const od_health_input *in, od_arena *a, const char **why)
     json_object_object_add(out, "inactive", items_json(&d, is_inactive, inactive_json));
     *why = NULL;
     return out;
+}
+
+bool
+od_health_current(json_object *stored, const od_health_input *in, od_arena *a)
+{
+    json_object *pols = od_json_member(stored, "policies");
+    const char **goals;
+    size_t n_goals;
+    derive d;
+
+    if (pols == NULL || !json_object_is_type(pols, json_type_array))
+        return false;
+    memset(&d, 0, sizeof(d));
+    d.in = in;
+    d.a = a;
+    d.conds = sorted_set(in->conditions, in->n_conditions, a, &d.n_conds);
+    goals = sorted_set(in->diet_goals, in->n_diet_goals, a, &n_goals);
+    if (d.conds == NULL || goals == NULL || !pick_policies(&d, goals, n_goals) ||
+        json_object_array_length(pols) != d.n_pols)
+        return false;
+    for (size_t k = 0; k < d.n_pols; k++) {
+        json_object *p = json_object_array_get_idx(pols, k), *version;
+        const char *cond = od_json_string(od_json_member(p, "condition"));
+        const char *scope = od_json_string(od_json_member(p, "scope"));
+
+        version = od_json_member(p, "version");
+        if (cond == NULL || scope == NULL || version == NULL ||
+            strcmp(cond, d.pols[k].in->condition) != 0 ||
+            json_object_get_int(version) != d.pols[k].in->version ||
+            strcmp(scope, d.pols[k].in->vendor ? "vendor" : "global") != 0)
+            return false;
+    }
+    return true;
 }

@@ -93,4 +93,10 @@ bool od_health_targets_check(json_object *targets, const char *prefix, od_arena 
  * (od_health_compute) or memory runs out. */
 json_object *od_health_derive(const od_health_input *in, od_arena *a, const char **why);
 
+/* True when stored (a derived_limits object, borrowed; NULL is never current) was
+ * derived from the policies that in would apply now: the same conditions, versions
+ * and scopes. Reads no rule and derives nothing: a read's cheap check that a
+ * vendor's diet rules did not change since. */
+bool od_health_current(json_object *stored, const od_health_input *in, od_arena *a);
+
 #endif

@@ -1319,6 +1319,39 @@ test_derive_refused(void)
     teardown();
 }
 
+
+/* The freshness check of a stored derivation: the same policies in force are
+ * current; a vendor's newer rule, another condition or no derivation are not. */
+static void
+test_current(void)
+{
+    profile p = { FEMALE_45, { "hypertension", "ckd", NULL }, { "weight_loss", NULL },
+                  { NULL }, NULL, NULL, 0 };
+    od_health_policy all[N_SEEDED + 1];
+    const char *conds[] = { "hypertension", "ckd" }, *goals[] = { "weight_loss" };
+    od_health_input in;
+    json_object *out;
+
+    setup();
+    out = derive(&p);
+    memcpy(all, seeds, sizeof(seeds));
+    in = (od_health_input){ p.body, conds, 2, goals, 1, NULL, 0, NULL, all, N_SEEDED };
+    CU_ASSERT_TRUE(od_health_current(out, &in, arena));
+    CU_ASSERT_FALSE(od_health_current(NULL, &in, arena));
+    /* a vendor's own hypertension rule now wins over the template */
+    all[N_SEEDED] = (od_health_policy){ "hypertension", 1, true, seeds[1].policy };
+    in.n_policies = N_SEEDED + 1;
+    CU_ASSERT_FALSE(od_health_current(out, &in, arena));
+    /* a rule of a condition the customer does not have changes nothing */
+    all[N_SEEDED] = (od_health_policy){ "celiac", 2, true, seeds[0].policy };
+    CU_ASSERT_TRUE(od_health_current(out, &in, arena));
+    /* the goal no longer held: the obesity template no longer applies */
+    in.n_diet_goals = 0;
+    CU_ASSERT_FALSE(od_health_current(out, &in, arena));
+    json_object_put(out);
+    teardown();
+}
+
 static const od_unit_case cases[] = {
     { "round half away from zero at 2 decimals", test_round2 },
     { "BMI categories: half-open intervals", test_bmi_categories },
@@ -1347,6 +1380,7 @@ static const od_unit_case cases[] = {
     { "derive: policies listed, invalid ones not applied", test_derive_policies_listed },
     { "derive: same input, byte-identical JSON", test_derive_deterministic },
     { "derive: a refused body", test_derive_refused },
+    { "a stored derivation is current", test_current },
 };
 
 OD_UNIT_MAIN("health", cases)
