@@ -8,7 +8,7 @@
 -- The rules hold by other means:
 --  * a child row names a customer (and a list entry a product) of its own vendor:
 --    one set-based check per statement, planned with the vendor's id so it prunes.
---    The check takes FOR KEY SHARE on the customers it finds, as a foreign key
+--    The check takes FOR KEY SHARE on the parents it finds, as a foreign key
 --    would: a customer deleted meanwhile waits for the writer, then its cascade
 --    deletes the new rows too, and a deletion committed first fails the check.
 --  * customer_id, product_id and vendor_id never change (row triggers that fire only
@@ -25,64 +25,75 @@ ALTER TABLE customer_whitelists DROP CONSTRAINT customer_whitelists_customer_fke
 ALTER TABLE customer_blacklists DROP CONSTRAINT customer_blacklists_customer_fkey,
     DROP CONSTRAINT customer_blacklists_product_fkey;
 
-CREATE FUNCTION od_check_customer_refs() RETURNS trigger
+-- One check and one guard for every child of a partitioned parent; migration 014's
+-- product-only pair is replaced by them, so images and lineage lock their product
+-- as list entries do. Arguments: the parent table ('products' or 'customers') and
+-- the child's column naming it ('product_id' or 'customer_id').
+CREATE FUNCTION od_check_parent_refs() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
+    parent text := TG_ARGV[0];
+    col    text := TG_ARGV[1];
     v uuid;
     missing bigint;
 BEGIN
     FOR v IN SELECT DISTINCT n.vendor_id FROM new_rows n LOOP
-        -- EXECUTE plans with the value of v: the customers scans prune to its vendor.
-        EXECUTE 'SELECT 1 FROM public.customers c WHERE c.vendor_id = $1 AND c.id IN '
-                '(SELECT n.customer_id FROM new_rows n WHERE n.vendor_id = $1) FOR KEY SHARE'
+        -- EXECUTE plans with the value of v: the parent scans prune to its vendor.
+        EXECUTE format('SELECT 1 FROM public.%I p WHERE p.vendor_id = $1 AND p.id IN '
+                       '(SELECT n.%I FROM new_rows n WHERE n.vendor_id = $1) FOR KEY SHARE',
+                       parent, col)
             USING v;
-        EXECUTE 'SELECT count(*) FROM new_rows n WHERE n.vendor_id = $1 AND NOT EXISTS '
-                '(SELECT 1 FROM public.customers c WHERE c.vendor_id = $1 AND c.id = n.customer_id)'
+        EXECUTE format('SELECT count(*) FROM new_rows n WHERE n.vendor_id = $1 AND NOT EXISTS '
+                       '(SELECT 1 FROM public.%I p WHERE p.vendor_id = $1 AND p.id = n.%I)',
+                       parent, col)
             INTO missing USING v;
         IF missing > 0 THEN
-            RAISE EXCEPTION '% row(s) of % name no customer of vendor %', missing, TG_TABLE_NAME, v
+            RAISE EXCEPTION '% row(s) of % name no % row of vendor %', missing, TG_TABLE_NAME,
+                            parent, v
                 USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
-                      CONSTRAINT = TG_TABLE_NAME || '_customer_fkey';
+                      CONSTRAINT = TG_TABLE_NAME || '_' || col || '_fkey';
         END IF;
     END LOOP;
     RETURN NULL;
 END
 $$;
 
-CREATE FUNCTION od_forbid_customer_change() RETURNS trigger
+CREATE FUNCTION od_forbid_parent_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION '%.customer_id and vendor_id cannot change', TG_TABLE_NAME
+    RAISE EXCEPTION '%.% and vendor_id cannot change', TG_TABLE_NAME, TG_ARGV[0]
         USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
-              CONSTRAINT = TG_TABLE_NAME || '_customer_fkey';
+              CONSTRAINT = TG_TABLE_NAME || '_' || TG_ARGV[0] || '_fkey';
 END
 $$;
 
-DO $$
-DECLARE
-    t text;
+-- ref_triggers(table, parent, column, prefix): the check after inserts and the guard
+-- before updates of table, named trg_<prefix>_ref and trg_<prefix>_fixed.
+CREATE FUNCTION pg_temp.ref_triggers(t text, parent text, col text, prefix text) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
-    FOREACH t IN ARRAY ARRAY['customer_health_profiles', 'customer_consents', 'matches_cache',
-                             'customer_whitelists', 'customer_blacklists'] LOOP
-        EXECUTE format('CREATE TRIGGER trg_customer_ref AFTER INSERT ON public.%I '
-                       'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT '
-                       'EXECUTE FUNCTION od_check_customer_refs()', t);
-        EXECUTE format('CREATE TRIGGER trg_customer_fixed BEFORE UPDATE ON public.%I FOR EACH ROW '
-                       'WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id '
-                       'OR OLD.vendor_id IS DISTINCT FROM NEW.vendor_id) '
-                       'EXECUTE FUNCTION od_forbid_customer_change()', t);
-    END LOOP;
-    FOREACH t IN ARRAY ARRAY['customer_whitelists', 'customer_blacklists'] LOOP
-        EXECUTE format('CREATE TRIGGER trg_product_ref AFTER INSERT ON public.%I '
-                       'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT '
-                       'EXECUTE FUNCTION od_check_product_refs()', t);
-        EXECUTE format('CREATE TRIGGER trg_product_fixed BEFORE UPDATE ON public.%I FOR EACH ROW '
-                       'WHEN (OLD.product_id IS DISTINCT FROM NEW.product_id '
-                       'OR OLD.vendor_id IS DISTINCT FROM NEW.vendor_id) '
-                       'EXECUTE FUNCTION od_forbid_product_change()', t);
-    END LOOP;
+    EXECUTE format('DROP TRIGGER IF EXISTS %I ON public.%I', 'trg_' || prefix || '_ref', t);
+    EXECUTE format('DROP TRIGGER IF EXISTS %I ON public.%I', 'trg_' || prefix || '_fixed', t);
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON public.%I '
+                   'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT '
+                   'EXECUTE FUNCTION od_check_parent_refs(%L, %L)',
+                   'trg_' || prefix || '_ref', t, parent, col);
+    EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON public.%I FOR EACH ROW '
+                   'WHEN (OLD.%I IS DISTINCT FROM NEW.%I '
+                   'OR OLD.vendor_id IS DISTINCT FROM NEW.vendor_id) '
+                   'EXECUTE FUNCTION od_forbid_parent_change(%L)',
+                   'trg_' || prefix || '_fixed', t, col, col, col);
 END
 $$;
+
+SELECT pg_temp.ref_triggers(t, 'customers', 'customer_id', 'customer')
+  FROM unnest(ARRAY['customer_health_profiles', 'customer_consents', 'matches_cache',
+                    'customer_whitelists', 'customer_blacklists']) AS t;
+SELECT pg_temp.ref_triggers(t, 'products', 'product_id', 'product')
+  FROM unnest(ARRAY['product_images', 'product_sources', 'customer_whitelists',
+                    'customer_blacklists']) AS t;
+DROP FUNCTION od_check_product_refs();
+DROP FUNCTION od_forbid_product_change();
 
 CREATE FUNCTION od_customers_cascade() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$

@@ -229,9 +229,7 @@ write_profile(od_request *r, bool merge)
     od_writes_begin(&w, r, "the health profile has invalid fields; nothing was written");
     doc = body;
     if (merge) {
-        static const char *const derived[] = { "bmi", "bmr", "tdee_cached", "derived_limits",
-                                               "updated_by", "created_at", "updated_at" };
-        json_object *copy = NULL;
+        json_object *copy = NULL, *server = NULL;
 
         od_writes_fixed(&w, body, l.profile, od_profile_read_only, "health profile");
         if (w.issues.count > 0) {
@@ -244,8 +242,18 @@ write_profile(od_request *r, bool merge)
             return;
         }
         doc = od_json_own(r->arena, copy);
-        for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
-            json_object_object_del(doc, derived[i]);
+        /* The server's fields leave the document: the patch is over the inputs. */
+        server = od_json_own(r->arena, json_object_new_array());
+        json_object_object_foreach(doc, key, value) {
+            (void)value;
+            if (od_profile_read_only(key))
+                json_object_array_add(server, json_object_new_string(key));
+        }
+        for (size_t i = 0; i < json_object_array_length(server); i++) {
+            json_object *name = json_object_array_get_idx(server, i);
+
+            json_object_object_del(doc, json_object_get_string(name));
+        }
         /* A measure sent with units replaces the stored metric one; an age that
          * follows the customer's dob is taken afresh. */
         if (json_object_object_get_ex(body, "height", NULL))
