@@ -5,7 +5,9 @@
  *    "heartbeat_ms": 100 (0: never),
  *    "outcome": "done" | "retry" | "snooze" | "fatal" or [per attempt],
  *    "delay_ms": 0 (retry: 0 = the kind's backoff; snooze: the wait),
- *    "error": "text kept in last_error"} */
+ *    "error": "text kept in last_error"}
+ * Its backoff (1 min doubling, capped at 6 h) is long on purpose: the tests move
+ * the daemon's clock (ODYSSEY_CLOCK_OFFSET) instead of waiting. */
 #include "worker/kinds.h"
 
 #include <errno.h>
@@ -97,7 +99,7 @@ sleep_run(od_job_ctx *ctx, const od_job *job)
 const od_job_kind od_kind_test_sleep = {
     .name = "test.sleep",
     .run = sleep_run,
-    .backoff_base_ms = 1000,
-    .backoff_cap_ms = 3600000,
+    .backoff_base_ms = 60000,      /* retry n: 2^(n-1) minutes, halved by jitter at most */
+    .backoff_cap_ms = 21600000,
     .lease_sec = 0,
 };
