@@ -373,6 +373,14 @@ class Queue(StackCase):
                    "NULL, NULL, NULL, NULL)" % (self.va, self.vb), user="app", check=False)
         self.assertNotEqual(bad.returncode, 0)
         self.assertIn("row-level security", bad.stderr)
+        # the daemon's functions run outside row-level security, so they refuse a
+        # session that is not in the system context
+        for call in ("od_job_claim(now(), 10, 'x', '{noop}', '{4}', '{60}')",
+                     "od_job_rescue(now() + interval '1 day', 10)", "od_job_archive(10)"):
+            p = psql("SET odyssey.vendor_id = '%s'; SELECT * FROM %s" % (self.va, call),
+                     user="app", check=False)
+            self.assertNotEqual(p.returncode, 0, call)
+            self.assertIn("needs the system context", p.stderr)
 
     # --- shutdown ----------------------------------------------------------------------
 
