@@ -20,6 +20,7 @@
 #include "core/sigpipe.h"
 #include "db/db.h"
 #include "db/queue.h"
+#include "db/retention.h"
 #include "worker/job.h"
 #include "worker/runner.h"
 
@@ -269,13 +270,13 @@ reload(supervisor *d)
     od_notify("READY=1");
 }
 
-/* Rescues expired leases and archives finished rows; purges past the retention
- * every minute. */
+/* Rescues expired leases, archives finished rows and enqueues the scheduled
+ * kinds that are due (job_schedules); purges past the retention every minute. */
 static void
 housekeeping(supervisor *d)
 {
     long now = od_now_ms();
-    long rescued = 0, requeued = 0, moved = 0, deleted = 0;
+    long rescued = 0, requeued = 0, moved = 0, deleted = 0, scheduled = 0;
     long long clock;
 
     if (now < d->next_maintain_ms)
@@ -296,6 +297,10 @@ housekeeping(supervisor *d)
     }
     if (od_queue_archive(d->db, d->arena, OD_HOUSEKEEPING_BATCH, &moved) != OD_OK)
         od_log_warn("daemon: archiving finished jobs failed");
+    if (od_jobs_schedule(d->db, d->arena, (time_t)(clock / 1000), &scheduled) != OD_OK)
+        od_log_warn("daemon: enqueuing scheduled jobs failed");
+    else if (scheduled > 0)
+        wake_runners(d);
     if (now < d->next_purge_ms)
         return;
     d->next_purge_ms = now + OD_PURGE_EVERY_MS;

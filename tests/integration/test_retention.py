@@ -1,0 +1,111 @@
+"""test_retention.py: the scheduled retention.purge job, run by the real daemon
+against rows and files on both sides of each retention period."""
+import os
+import time
+
+from stack import ENV, VAR, StackCase, psql, wait_for
+
+VENDOR = ENV["ODYSSEY_DEMO_VENDOR_ID"]
+STORAGE = os.path.join(VAR, "storage")   # ODYSSEY_STORAGE_DIR of scripts/dev
+# the hot table and the archive of finished jobs
+JOBS = ("(SELECT kind, state, last_error, progress, finished_at FROM jobs "
+        "UNION ALL SELECT kind, state, last_error, progress, finished_at FROM jobs_archive) j")
+
+
+def one(sql):
+    return psql(sql).stdout.strip()
+
+
+def run_purge():
+    """Makes the schedule due and waits for the purge it enqueues to finish."""
+    before = int(one("SELECT count(*) FROM " + JOBS + " WHERE kind = 'retention.purge' "
+                     "AND state = 'completed'"))
+    psql("UPDATE job_schedules SET next_run_at = '-infinity' WHERE kind = 'retention.purge'")
+    done = wait_for(lambda: int(one("SELECT count(*) FROM " + JOBS + " WHERE kind = 'retention.purge' "
+                                    "AND state = 'completed'")) > before, timeout=60, step=0.2)
+    if not done:
+        raise AssertionError("retention.purge did not complete: %s" % one(
+            "SELECT string_agg(state || ' ' || coalesce(last_error, ''), '; ') FROM " + JOBS + " "
+            "WHERE kind = 'retention.purge'"))
+    return one("SELECT progress FROM " + JOBS + " WHERE kind = 'retention.purge' "
+               "AND state = 'completed' ORDER BY finished_at DESC LIMIT 1")
+
+
+class Retention(StackCase):
+    def setUp(self):
+        psql("DELETE FROM idempotency_keys WHERE key LIKE 'ret-%'")
+        psql("DELETE FROM stg_vendor_raw WHERE source = 'ret-test'")
+
+    def test_each_period_and_nothing_younger(self):
+        v = VENDOR
+        # idempotency keys: 25 h old and expired, completed; one expired but still held
+        # by a request; one fresh
+        psql("INSERT INTO idempotency_keys (vendor_id, key, method, path, request_hash, state, "
+             "locked_until, response_status, created_at, expires_at) VALUES "
+             "('%s', 'ret-old', 'POST', '/x', sha256('a'), 'completed', NULL, 201, "
+             " now() - interval '25 hours', now() - interval '1 hour'),"
+             "('%s', 'ret-held', 'POST', '/x', sha256('b'), 'in_flight', now() + interval '1 minute', NULL, "
+             " now() - interval '25 hours', now() - interval '1 hour'),"
+             "('%s', 'ret-new', 'POST', '/x', sha256('c'), 'completed', NULL, 201, now(), "
+             " now() + interval '23 hours')" % (v, v, v))
+        psql("INSERT INTO stg_vendor_raw (vendor_id, source, page_id, payload, fetched_at) VALUES "
+             "('%s', 'ret-test', 'old', '{}', now() - interval '31 days'),"
+             "('%s', 'ret-test', 'new', '{}', now() - interval '29 days')" % (v, v))
+        psql("INSERT INTO ingestion_jobs (id, vendor_id, mode, status, error_url, started_at, "
+             "finished_at, created_at) VALUES "
+             "('00000000-0000-4000-8000-00000000e091', '%s', 'products', 'completed', 'e91', "
+             " now() - interval '91 days', now() - interval '91 days', now() - interval '91 days'),"
+             "('00000000-0000-4000-8000-00000000e089', '%s', 'products', 'completed', 'e89', "
+             " now() - interval '89 days', now() - interval '89 days', now() - interval '89 days') "
+             "ON CONFLICT DO NOTHING" % (v, v))
+        psql("INSERT INTO ingestion_job_errors (vendor_id, job_id, row_no, code, message) "
+             "SELECT '%s', j, g, 'bad', 'bad row' FROM generate_series(1, 3) g, "
+             "unnest(ARRAY['00000000-0000-4000-8000-00000000e091', "
+             "'00000000-0000-4000-8000-00000000e089']::uuid[]) j" % v)
+        psql("INSERT INTO events (vendor_id, event_type, payload, occurred_at, published_at) VALUES "
+             "('%s', 'test.retention', '{\"age\": \"old\"}', now() - interval '40 days', now() - interval '31 days'),"
+             "('%s', 'test.retention', '{\"age\": \"new\"}', now() - interval '40 days', now() - interval '29 days')"
+             % (v, v))
+        # an audit row 5 years and 11 months old: never purged by the daemon
+        psql("INSERT INTO audit_log (actor_role, vendor_id, action, entity, entity_id, timestamp) "
+             "VALUES ('system', '%s', 'test', 'retention', 'ret-audit', "
+             "now() - interval '5 years 11 months')" % v)
+        folder = os.path.join(STORAGE, "ingest-errors", v)
+        os.makedirs(folder, exist_ok=True)
+        old_file = os.path.join(folder, "00000000-0000-4000-8000-00000000e091.csv")
+        new_file = os.path.join(folder, "00000000-0000-4000-8000-00000000e089.csv")
+        for path, days in ((old_file, 91), (new_file, 89)):
+            with open(path, "w") as f:
+                f.write("row_no,field,code,message\n")
+            t = time.time() - days * 86400
+            os.utime(path, (t, t))
+
+        run_purge()
+
+        self.assertEqual(one("SELECT string_agg(key, ',' ORDER BY key) FROM idempotency_keys "
+                             "WHERE key LIKE 'ret-%'"), "ret-held,ret-new")
+        self.assertEqual(one("SELECT string_agg(page_id, ',') FROM stg_vendor_raw "
+                             "WHERE source = 'ret-test'"), "new")
+        self.assertEqual(one("SELECT string_agg(right(job_id::text, 3), ',') FROM "
+                             "(SELECT DISTINCT job_id FROM ingestion_job_errors WHERE job_id IN "
+                             "('00000000-0000-4000-8000-00000000e091', "
+                             "'00000000-0000-4000-8000-00000000e089')) e"), "089")
+        self.assertEqual(one("SELECT coalesce(error_url, '-') || ' ' || (errors_purged_at IS NOT NULL) "
+                             "FROM ingestion_jobs WHERE id = '00000000-0000-4000-8000-00000000e091'"),
+                         "- true")
+        self.assertEqual(one("SELECT string_agg(payload ->> 'age', ',') FROM events "
+                             "WHERE event_type = 'test.retention'"), "new")
+        self.assertEqual(one("SELECT count(*) FROM audit_log WHERE entity_id = 'ret-audit'"), "1")
+        self.assertFalse(os.path.exists(old_file))
+        self.assertTrue(os.path.exists(new_file))
+
+    def test_large_purge_goes_in_batches(self):
+        # 12,001 expired keys: three batches of 5,000 and a short one
+        psql("INSERT INTO idempotency_keys (vendor_id, key, method, path, request_hash, state, "
+             "response_status, created_at, expires_at) "
+             "SELECT '%s', 'ret-bulk-' || g, 'POST', '/x', sha256(g::text::bytea), 'completed', 201, "
+             "now() - interval '2 days', now() - interval '1 day' FROM generate_series(1, 12001) g"
+             % VENDOR)
+        progress = run_purge()
+        self.assertEqual(one("SELECT count(*) FROM idempotency_keys WHERE key LIKE 'ret-bulk-%'"), "0")
+        self.assertIn('"idempotency_keys": 12001', progress)
