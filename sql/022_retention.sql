@@ -25,6 +25,7 @@ DECLARE
     v_kind text;
     v_queued integer := 0;
 BEGIN
+    PERFORM od_job_system_only('od_jobs_schedule');
     FOR v_kind IN
         UPDATE job_schedules s SET next_run_at = p_now + s.every
          WHERE s.next_run_at <= p_now
@@ -55,7 +56,8 @@ CREATE INDEX events_published_idx ON events (published_at) WHERE published_at IS
 
 -- Deletes at most p_batch rows of p_target that are past their retention at p_now and
 -- returns how many it deleted. SECURITY DEFINER: the purge crosses vendors, and the
--- tenant tables' row-level security shows the application role one vendor at a time.
+-- tenant tables' row-level security shows the application role one vendor at a time;
+-- like the queue's own functions it refuses any session outside the system context.
 CREATE FUNCTION od_retention_purge(p_target text, p_now timestamptz, p_batch integer)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
@@ -64,6 +66,7 @@ DECLARE
     v_rows integer;
     v_job record;
 BEGIN
+    PERFORM od_job_system_only('od_retention_purge');
     IF p_batch IS NULL OR p_batch < 1 OR p_batch > 100000 THEN
         RAISE EXCEPTION 'od_retention_purge: batch % out of range 1..100000', p_batch
             USING ERRCODE = 'invalid_parameter_value';

@@ -109,3 +109,10 @@ class Retention(StackCase):
         progress = run_purge()
         self.assertEqual(one("SELECT count(*) FROM idempotency_keys WHERE key LIKE 'ret-bulk-%'"), "0")
         self.assertIn('"idempotency_keys": 12001', progress)
+
+    def test_refused_outside_the_daemon(self):
+        for sql in ("SELECT od_retention_purge('events', now(), 10)",
+                    "SELECT od_jobs_schedule(now())"):
+            p = psql(sql, user="app", check=False)
+            self.assertNotEqual(p.returncode, 0, sql)
+            self.assertIn("system context", p.stderr)
