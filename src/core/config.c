@@ -90,6 +90,21 @@ static const key keys[] = {
       "queue daemon: concurrent job runners" },
     { "POLL_INTERVAL", K_INT, F(poll_interval), "1000", 50, 60000,
       "queue daemon: milliseconds between polls when no notification arrives" },
+    { "WEBHOOK_ALLOW_HTTP", K_CHOICE, F(webhook_allow_http), "off", 0, 0,
+      "on: webhook endpoints may use plain http URLs (development; off: https only)" },
+    { "WEBHOOK_ALLOW_NETS", K_STR, F(webhook_allow_nets), "", 0, 0,
+      "CIDR blocks webhooks may reach although refused (loopback, private, ...), "
+      "comma-separated, e.g. 127.0.0.1/32 (empty: none)" },
+    { "WEBHOOK_ROTATION_OVERLAP", K_INT, F(webhook_rotation_overlap), "86400", 0, 604800,
+      "seconds a webhook endpoint's previous secret keeps signing after a rotation" },
+    { "WEBHOOK_CONNECT_TIMEOUT", K_INT, F(webhook_connect_timeout), "5000", 100, 30000,
+      "queue daemon: milliseconds to connect to a webhook receiver" },
+    { "WEBHOOK_TIMEOUT", K_INT, F(webhook_timeout), "15000", 100, 50000,
+      "queue daemon: milliseconds one webhook delivery attempt may take in all (at "
+      "most 50 s: the delivery's lease is 60 s)" },
+    { "WEBHOOK_DISABLE_AFTER", K_INT, F(webhook_disable_after), "432000", 60, 2592000,
+      "queue daemon: seconds an endpoint may fail without a success before it is "
+      "disabled (5 days)" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -100,6 +115,7 @@ static const struct {
     const char *values;
 } choices[] = {
     { F(jwt_public_key_alg), "RS256|ES256" },
+    { F(webhook_allow_http), "off|on" },
 };
 
 void

@@ -41,6 +41,12 @@ typedef struct od_config {
     od_log_level log_level;
     int runners;               /* queue daemon: concurrent job runners */
     int poll_interval;         /* queue daemon: polling fallback, milliseconds */
+    char *webhook_allow_http;  /* "on": webhook URLs may use plain http */
+    char *webhook_allow_nets;  /* CIDR blocks webhooks may reach although refused */
+    int webhook_rotation_overlap; /* seconds the previous secret still signs */
+    int webhook_connect_timeout;  /* milliseconds to connect to a receiver */
+    int webhook_timeout;       /* milliseconds a delivery attempt may take in all */
+    int webhook_disable_after; /* seconds of failing before an endpoint is disabled */
 } od_config;
 
 /* Loads defaults, the file named by ODYSSEY_CONFIG in envp (if any) and the
