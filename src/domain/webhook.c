@@ -212,3 +212,71 @@ od_webhook_judge(int status, const char *retry_after, time_t now, long *snooze_s
     }
     return OD_WH_RETRY;
 }
+
+/* --- answers as text --------------------------------------------------------- */
+
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf;
+
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    if (c == 0xe0)
+        lo = 0xa0;          /* no overlong forms */
+    else if (c == 0xed)
+        hi = 0x9f;          /* no surrogates */
+    else if (c == 0xf0)
+        lo = 0x90;
+    else if (c == 0xf4)
+        hi = 0x8f;          /* nothing past U+10FFFF */
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++) {
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    }
+    return len;
+}
+
+size_t
+od_webhook_text(const char *in, size_t n, char *out, size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t i = 0, o = 0;
+
+    if (cap == 0)
+        return 0;
+    while (i < n && o + 1 < cap) {
+        unsigned char c = s[i];
+        size_t len;
+
+        if (c >= 0x20 && c < 0x7f) {
+            out[o++] = (char)c;
+            i++;
+        } else if (c == '\t' || c == '\n' || c == '\r') {
+            out[o++] = (char)c;
+            i++;
+        } else if (c >= 0x80 && (len = utf8_len(s + i, n - i)) > 0) {
+            if (o + len + 1 > cap)
+                break;
+            memcpy(out + o, s + i, len);
+            o += len;
+            i += len;
+        } else {
+            out[o++] = '?';
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}

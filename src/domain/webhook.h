@@ -53,4 +53,10 @@ long od_webhook_retry_delay_ms(int n, double jitter);
  * retries_max retries. */
 int od_webhook_max_attempts(int retries_max);
 
+/* Copies n bytes of a receiver's answer into out (cap bytes, NUL-terminated) as
+ * text a database column can hold: valid UTF-8 is kept; NUL and other control
+ * characters (but tab, CR and LF) and invalid or cut UTF-8 sequences become '?'.
+ * Returns the bytes written before the NUL. */
+size_t od_webhook_text(const char *in, size_t n, char *out, size_t cap);
+
 #endif

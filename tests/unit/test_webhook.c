@@ -198,6 +198,39 @@ test_events(void)
     CU_ASSERT_EQUAL(od_webhook_event_count, 4);
 }
 
+static void
+text_is(const char *in, size_t n, size_t cap, const char *want)
+{
+    char out[64];
+    size_t len = od_webhook_text(in, n, out, cap);
+
+    CU_ASSERT_STRING_EQUAL(out, want);
+    CU_ASSERT_EQUAL(len, strlen(want));
+    if (strcmp(out, want) != 0)
+        printf("\n    got \"%s\", want \"%s\"", out, want);
+}
+
+static void
+test_answer_text(void)
+{
+    text_is("plain text", 10, 64, "plain text");
+    text_is("a\tb\r\nc", 6, 64, "a\tb\r\nc");
+    text_is("nul\0byte", 8, 64, "nul?byte");
+    text_is("bell\a", 5, 64, "bell?");
+    text_is("caf\xc3\xa9", 5, 64, "caf\xc3\xa9");               /* é */
+    text_is("\xe2\x82\xac", 3, 64, "\xe2\x82\xac");             /* € */
+    text_is("\xf0\x9f\x98\x80", 4, 64, "\xf0\x9f\x98\x80");     /* emoji */
+    text_is("cut \xe2\x82", 6, 64, "cut ??");                     /* cut at 4 KB */
+    text_is("\xc0\xaf", 2, 64, "??");                              /* overlong */
+    text_is("\xed\xa0\x80", 3, 64, "???");                        /* surrogate */
+    text_is("\xf4\x90\x80\x80", 4, 64, "????");                   /* past U+10FFFF */
+    text_is("\xff\xfe", 2, 64, "??");
+    text_is("\x7f", 1, 64, "?");
+    text_is("abcdef", 6, 4, "abc");                                /* capped */
+    text_is("ab\xc3\xa9", 4, 4, "ab");                            /* no half character */
+    text_is("x", 1, 1, "");
+}
+
 static const od_unit_case cases[] = {
     { "signature vectors", test_signature_vectors },
     { "signature header and rotation", test_signature_header },
@@ -206,6 +239,7 @@ static const od_unit_case cases[] = {
     { "verdicts", test_judge },
     { "retry schedule", test_schedule },
     { "event types", test_events },
+    { "answers as text", test_answer_text },
 };
 
 OD_UNIT_MAIN("webhook", cases)
