@@ -54,6 +54,10 @@ void od_h_synonyms_get(od_request *r);
 void od_h_synonyms_patch(od_request *r);
 void od_h_synonyms_delete(od_request *r);
 
+/* jobs.c: /api/v1/jobs/:id[/cancel] (docs/queue.md) */
+void od_h_jobs_get(od_request *r);
+void od_h_jobs_cancel(od_request *r);
+
 /* consents.c: /api/v1/customers/:id/consents (docs/customers.md) */
 void od_h_consents_list(od_request *r);
 void od_h_consents_add(od_request *r);

@@ -127,6 +127,10 @@ static const od_route routes[] = {
       "scoring_policies" },
     { "PUT",    "/api/v1/scoring-policy", od_h_scoring_put, VENDOR, OD_PERM_SCORING_MANAGE,
       "scoring_policies" },
+    /* the queue (docs/queue.md): a job's status; cancelling is running jobs */
+    { "GET",    "/api/v1/jobs/:id", od_h_jobs_get, VENDOR, OD_PERM_JOBS_READ, "jobs" },
+    { "POST",   "/api/v1/jobs/:id/cancel", od_h_jobs_cancel, VENDOR, OD_PERM_INGEST_RUN,
+      "jobs" },
     /* Webhooks (docs/webhooks.md): endpoints with their secrets, deliveries. */
     { "GET",    "/api/v1/webhooks/endpoints", od_h_webhooks_list, VENDOR,
       OD_PERM_WEBHOOKS_MANAGE, "webhook_endpoints" },

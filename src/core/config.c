@@ -90,6 +90,20 @@ static const key keys[] = {
       "queue daemon: concurrent job runners" },
     { "POLL_INTERVAL", K_INT, F(poll_interval), "1000", 50, 60000,
       "queue daemon: milliseconds between polls when no notification arrives" },
+    { "QUEUE_LEASE", K_INT, F(queue_lease), "60", 3, 3600,
+      "queue daemon: seconds a claimed job is leased; heartbeats extend it every third" },
+    { "QUEUE_CAP", K_INT, F(queue_cap), "4", 1, 10000,
+      "queue daemon: jobs of one vendor and kind that may run at once" },
+    { "QUEUE_CAPS", K_STR, F(queue_caps), "", 0, 0,
+      "queue daemon: per-kind caps overriding QUEUE_CAP, e.g. webhook.deliver=8,noop=16" },
+    { "QUEUE_BATCH", K_INT, F(queue_batch), "32", 1, 1000,
+      "queue daemon: most jobs a runner claims at once (fewer for slow jobs)" },
+    { "CLOCK_OFFSET", K_LONG, F(clock_offset), "0", -315360000L, 315360000L,
+      "queue daemon: seconds added to its clock (a test and operations knob; SIGHUP)" },
+    { "QUEUE_RETENTION", K_LONG, F(queue_retention), "604800", 60, 31536000L,
+      "queue daemon: seconds finished jobs stay visible and dead ones replayable" },
+    { "QUEUE_TEST_KINDS", K_INT, F(queue_test_kinds), "0", 0, 1,
+      "queue daemon: 1 also runs the test kind test.sleep (test stacks only)" },
     { "WEBHOOK_ALLOW_HTTP", K_CHOICE, F(webhook_allow_http), "off", 0, 0,
       "on: webhook endpoints may use plain http URLs (development; off: https only)" },
     { "WEBHOOK_ALLOW_NETS", K_STR, F(webhook_allow_nets), "", 0, 0,
@@ -338,6 +352,8 @@ od_config_load(od_config *c, char *const *envp, char *err, size_t errlen)
         if (k != NULL && set_value(c, k, eq + 1, "environment", err, errlen) != 0)
             goto fail;
     }
+    if (od_config_caps_check(c->queue_caps, err, errlen) != 0)
+        goto fail;
     if (c->socket[0] != '/' && strchr(c->socket, ':') == NULL) {
         snprintf(err, errlen, "ODYSSEY_SOCKET: expected an absolute unix socket path "
                  "or host:port, got \"%s\"", c->socket);
@@ -357,6 +373,74 @@ od_config_usage(FILE *out)
     for (size_t i = 0; i < NKEYS; i++)
         fprintf(out, "  ODYSSEY_%-20s default \"%s\"\n      %s\n", keys[i].name,
                 keys[i].def, keys[i].help);
+}
+
+/* Reads the entry of caps at p ("kind=n" up to ',' or the end): the kind's span in
+ * name and namelen and n in cap. Returns the position after the entry (past a ','),
+ * or NULL when the entry is malformed. */
+static const char *
+cap_entry(const char *p, const char **name, size_t *namelen, long *cap)
+{
+    const char *eq = p, *end;
+    char digits[8];
+    size_t n;
+
+    while (*eq != '\0' && *eq != '=' && *eq != ',')
+        eq++;
+    if (*eq != '=' || eq == p || eq - p > 64 || !(p[0] >= 'a' && p[0] <= 'z'))
+        return NULL;
+    for (const char *q = p; q < eq; q++) {
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_' || *q == '.'))
+            return NULL;
+    }
+    end = eq + 1;
+    while (*end != '\0' && *end != ',')
+        end++;
+    n = (size_t)(end - eq - 1);
+    if (n == 0 || n >= sizeof(digits))
+        return NULL;
+    memcpy(digits, eq + 1, n);
+    digits[n] = '\0';
+    if (parse_long(digits, 10, cap) != 0 || *cap < 1 || *cap > 10000)
+        return NULL;
+    *name = p;
+    *namelen = (size_t)(eq - p);
+    return *end == ',' ? end + 1 : end;
+}
+
+int
+od_config_caps_check(const char *caps, char *err, size_t errlen)
+{
+    const char *p = caps, *name;
+    size_t len;
+    long cap;
+
+    while (*p != '\0') {
+        const char *next = cap_entry(p, &name, &len, &cap);
+
+        if (next == NULL || (*next == '\0' && next[-1] == ',')) {
+            snprintf(err, errlen, "ODYSSEY_QUEUE_CAPS: expected kind=n entries separated "
+                     "by commas (n from 1 to 10000), got \"%s\"", caps);
+            return -1;
+        }
+        p = next;
+    }
+    return 0;
+}
+
+int
+od_config_kind_cap(const od_config *c, const char *kind)
+{
+    const char *p = c->queue_caps, *name;
+    size_t len;
+    long cap;
+
+    while (p != NULL && *p != '\0') {
+        p = cap_entry(p, &name, &len, &cap);
+        if (p != NULL && strlen(kind) == len && strncmp(kind, name, len) == 0)
+            return (int)cap;
+    }
+    return c->queue_cap;
 }
 
 int

@@ -41,6 +41,15 @@ typedef struct od_config {
     od_log_level log_level;
     int runners;               /* queue daemon: concurrent job runners */
     int poll_interval;         /* queue daemon: polling fallback, milliseconds */
+    int queue_lease;           /* queue daemon: lease of a claimed job, seconds (a kind's
+                                * own lease wins); heartbeats every third of it */
+    int queue_cap;             /* jobs of one vendor and kind running at once */
+    char *queue_caps;          /* per-kind caps: "kind=n,kind=n" ("" = none) */
+    int queue_batch;           /* most jobs a runner claims at once */
+    long clock_offset;         /* seconds added to the daemon's clock (tests, ops) */
+    long queue_retention;      /* seconds finished jobs stay visible (and dead ones
+                                * replayable) before they are purged */
+    int queue_test_kinds;      /* 1: the daemon also runs the test kinds (test.sleep) */
     char *webhook_allow_http;  /* "on": webhook URLs may use plain http */
     char *webhook_allow_nets;  /* CIDR blocks webhooks may reach although refused */
     int webhook_rotation_overlap; /* seconds the previous secret still signs */
@@ -60,6 +69,14 @@ void od_config_free(od_config *c);
 
 /* Writes every key with its default and meaning, one per line, for --help. */
 void od_config_usage(FILE *out);
+
+/* The cap on running jobs of one vendor for kind: its entry in queue_caps, else
+ * queue_cap. */
+int od_config_kind_cap(const od_config *c, const char *kind);
+
+/* Checks a queue_caps value ("kind=n,kind=n", kinds as job kinds are named, n from
+ * 1 to 10000; "" is valid). Returns 0, or -1 with a message in err. Pure. */
+int od_config_caps_check(const char *caps, char *err, size_t errlen);
 
 /* Number of workers to run: c->workers, or 2 x online CPUs when it is 0. */
 int od_config_worker_count(const od_config *c);

@@ -132,3 +132,25 @@ od_log_req(const od_log_request *r)
                   r->rows_written);
     line_write(&b);
 }
+
+void
+od_log_job(const od_log_job_attempt *j)
+{
+    od_log_level level = OD_LOG_INFO;
+    od_buf b;
+
+    if (strcmp(j->outcome, "dead") == 0 || strcmp(j->outcome, "lost") == 0)
+        level = OD_LOG_WARN;
+    if (level < log_min)
+        return;
+    od_buf_init(&b, OD_LOG_LINE_MAX);
+    line_start(&b, level);
+    od_buf_puts(&b, ",\"msg\":\"job attempt\"");
+    field_str(&b, "job_id", j->job_id);
+    field_str(&b, "kind", j->kind);
+    field_str(&b, "vendor_id", j->vendor_id);
+    od_buf_printf(&b, ",\"attempt\":%d", j->attempt);
+    field_str(&b, "outcome", j->outcome);
+    od_buf_printf(&b, ",\"duration_ms\":%.3f,\"delay_ms\":%ld", j->duration_ms, j->delay_ms);
+    line_write(&b);
+}

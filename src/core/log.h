@@ -25,6 +25,18 @@ typedef struct od_log_request {
     long rows_written;
 } od_log_request;
 
+/* The fields of one job attempt's line (the queue daemon). Strings are borrowed;
+ * never a payload or an error text. */
+typedef struct od_log_job_attempt {
+    const char *job_id;
+    const char *kind;
+    const char *vendor_id;  /* NULL for a global job */
+    int attempt;
+    const char *outcome;    /* completed, retry, snooze, dead, canceled, released, lost */
+    double duration_ms;
+    long delay_ms;          /* retry/snooze: until the next run; else 0 */
+} od_log_job_attempt;
+
 /* Sets the program name (borrowed; must outlive logging) and the lowest level kept. */
 void od_log_init(const char *program, od_log_level min);
 
@@ -37,6 +49,9 @@ void od_log(od_log_level level, const char *fmt, ...)
 
 /* Writes one request line. */
 void od_log_req(const od_log_request *r);
+
+/* Writes one job attempt line (level info; warn for dead and lost). */
+void od_log_job(const od_log_job_attempt *j);
 
 #define od_log_debug(...) od_log(OD_LOG_DEBUG, __VA_ARGS__)
 #define od_log_info(...)  od_log(OD_LOG_INFO, __VA_ARGS__)

@@ -19,6 +19,8 @@ int od_ctl_status(const od_config *cfg, int argc, char **argv);
 int od_ctl_keys(const od_config *cfg, int argc, char **argv);
 int od_ctl_audit_cmd(const od_config *cfg, int argc, char **argv);
 int od_ctl_secrets(const od_config *cfg, int argc, char **argv);
+int od_ctl_jobs(const od_config *cfg, int argc, char **argv);
+int od_ctl_dlq(const od_config *cfg, int argc, char **argv);
 
 /* Connects as the owner role (ODYSSEY_ADMIN_DATABASE_URL). Returns the
  * connection (caller frees with PQfinish) or NULL after printing why. */

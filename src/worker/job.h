@@ -64,12 +64,23 @@ struct od_job_ctx {
  * as a parameter, so tests move time forward without sleeping. */
 time_t od_job_clock(const od_config *cfg);
 
+/* The same clock in milliseconds: the scheduling statements take it (a job
+ * enqueued "now" by the database must be due for the daemon within the same
+ * second, not the next one). */
+long long od_job_clock_ms(const od_config *cfg);
+
 typedef struct od_job_kind {
     const char *name;                  /* e.g. "webhook.deliver" */
     od_job_result (*run)(od_job_ctx *ctx, const od_job *job);
     long backoff_base_ms;              /* retry n waits min(cap, base * 2^(n-1)) with jitter */
     long backoff_cap_ms;
-    int lease_sec;                     /* heartbeat every lease_sec / 3 */
+    int lease_sec;                     /* heartbeat every lease_sec / 3; 0: the
+                                        * ODYSSEY_QUEUE_LEASE setting */
 } od_job_kind;
+
+/* The delay before retry number attempt (1 after the first failure) of kind k:
+ * min(cap, base * 2^(attempt-1)) * (0.5 + r/2), with r from [0, 1) drawn by the
+ * caller (the jitter). Pure. */
+long od_job_backoff_ms(const od_job_kind *k, int attempt, double r);
 
 #endif

@@ -112,12 +112,46 @@ test_file_errors(void)
     unlink(path);
 }
 
+static void
+test_queue_caps(void)
+{
+    char *env[] = { "ODYSSEY_QUEUE_CAP=3", "ODYSSEY_QUEUE_CAPS=webhook.deliver=8,noop=16",
+                    "ODYSSEY_CLOCK_OFFSET=-3600", NULL };
+    char *bad1[] = { "ODYSSEY_QUEUE_CAPS=webhook.deliver", NULL };
+    char *bad2[] = { "ODYSSEY_QUEUE_CAPS=noop=0", NULL };
+    char *bad3[] = { "ODYSSEY_QUEUE_CAPS=noop=4,", NULL };
+    char *bad4[] = { "ODYSSEY_QUEUE_CAPS=Noop=4", NULL };
+    char *bad5[] = { "ODYSSEY_QUEUE_CAPS=noop=4x", NULL };
+    char *bad6[] = { "ODYSSEY_QUEUE_CAPS==4", NULL };
+    od_config c;
+    char err[256];
+
+    CU_ASSERT_EQUAL_FATAL(od_config_load(&c, env, err, sizeof(err)), OD_OK);
+    CU_ASSERT_EQUAL(od_config_kind_cap(&c, "webhook.deliver"), 8);
+    CU_ASSERT_EQUAL(od_config_kind_cap(&c, "noop"), 16);
+    CU_ASSERT_EQUAL(od_config_kind_cap(&c, "webhook"), 3);      /* a prefix is not a match */
+    CU_ASSERT_EQUAL(od_config_kind_cap(&c, "events.fanout"), 3);
+    CU_ASSERT_EQUAL(c.clock_offset, -3600);
+    CU_ASSERT_EQUAL(c.queue_lease, 60);
+    CU_ASSERT_EQUAL(c.queue_batch, 32);
+    od_config_free(&c);
+    CU_ASSERT_EQUAL(od_config_caps_check("", err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(od_config_caps_check("a=1", err, sizeof(err)), 0);
+    expect_error(bad1, "ODYSSEY_QUEUE_CAPS");
+    expect_error(bad2, "ODYSSEY_QUEUE_CAPS");
+    expect_error(bad3, "ODYSSEY_QUEUE_CAPS");
+    expect_error(bad4, "ODYSSEY_QUEUE_CAPS");
+    expect_error(bad5, "ODYSSEY_QUEUE_CAPS");
+    expect_error(bad6, "ODYSSEY_QUEUE_CAPS");
+}
+
 static const od_unit_case cases[] = {
     { "defaults", test_defaults },
     { "environment", test_environment },
     { "bad values name the key", test_bad_values_name_the_key },
     { "file, then the environment wins", test_file_then_environment },
     { "file errors name line and key", test_file_errors },
+    { "queue caps per kind", test_queue_caps },
 };
 
 OD_UNIT_MAIN("config", cases)

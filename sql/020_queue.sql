@@ -1,0 +1,600 @@
+-- 020 the job queue (issue 6, docs/queue.md). Evolves the jobs table of 008:
+--  * lanes: one row per (vendor, kind) (vendor NULL: global jobs). A claim locks lane
+--    rows FOR UPDATE SKIP LOCKED in the order they were last served (round-robin),
+--    counts the lane's running jobs under that lock and claims at most cap - running;
+--  * every scheduling time is a parameter (the daemon's clock), never now();
+--  * heartbeat, finish, rescue and cancel are fenced by lock_token AND state='running';
+--  * completed and canceled rows leave the hot table for jobs_archive (kept for the
+--    retention period, so GET /api/v1/jobs/:id still answers); dead rows (the DLQ)
+--    stay in jobs until replayed or past the retention;
+--  * unique_key means one PENDING (available) job per (kind, vendor, key): a running
+--    job does not block a new one, so work committed during a run is never missed.
+-- Functions are SECURITY INVOKER: row-level security decides (a vendor's rows, or
+-- everything in the daemon's system context).
+
+-- ---------------------------------------------------------------------------------
+-- jobs: new columns and indexes
+-- ---------------------------------------------------------------------------------
+ALTER TABLE jobs
+    ADD COLUMN rescues      integer NOT NULL DEFAULT 0 CHECK (rescues >= 0),
+    ADD COLUMN attempted_at timestamptz;   -- start of the latest attempt (claim time)
+
+-- The claim walks one lane at a time: (vendor, kind), then priority and run_at.
+DROP INDEX jobs_claim_idx;
+CREATE INDEX jobs_lane_claim_idx ON jobs (vendor_id, kind, priority, run_at, id)
+    WHERE state = 'available';
+-- One pending job per key and lane (vendor NULL = global counts as one value).
+DROP INDEX jobs_unique_key_idx;
+CREATE UNIQUE INDEX jobs_pending_key_idx ON jobs (kind, vendor_id, unique_key)
+    NULLS NOT DISTINCT WHERE state = 'available' AND unique_key IS NOT NULL;
+
+-- The hot table churns (insert, claim, delete on completion): vacuum it early and
+-- without throttling; heartbeats are HOT updates (fillfactor 80 from 008).
+ALTER TABLE jobs SET (
+    autovacuum_vacuum_scale_factor = 0,
+    autovacuum_vacuum_threshold = 2000,
+    autovacuum_vacuum_insert_scale_factor = 0,
+    autovacuum_vacuum_insert_threshold = 5000,
+    autovacuum_analyze_scale_factor = 0,
+    autovacuum_analyze_threshold = 5000,
+    autovacuum_vacuum_cost_delay = 0
+);
+
+-- ---------------------------------------------------------------------------------
+-- Finished jobs (completed, canceled; dead ones after the retention are deleted):
+-- same columns, no queue indexes. Read by GET /api/v1/jobs/:id; purged by age.
+-- ---------------------------------------------------------------------------------
+CREATE TABLE jobs_archive (
+    id               bigint      NOT NULL,
+    kind             text        NOT NULL,
+    vendor_id        uuid,
+    state            job_state   NOT NULL,
+    priority         smallint    NOT NULL,
+    run_at           timestamptz NOT NULL,
+    attempt          integer     NOT NULL,
+    max_attempts     integer     NOT NULL,
+    unique_key       text,
+    payload          jsonb       NOT NULL,
+    progress         jsonb,
+    last_error       text,
+    cancel_requested boolean     NOT NULL,
+    rescues          integer     NOT NULL,
+    created_at       timestamptz NOT NULL,
+    attempted_at     timestamptz,
+    finished_at      timestamptz NOT NULL,
+    CONSTRAINT jobs_archive_pkey PRIMARY KEY (id),
+    CONSTRAINT jobs_archive_state_chk CHECK (state IN ('completed', 'canceled', 'dead'))
+) WITH (autovacuum_vacuum_insert_scale_factor = 0.05);
+CREATE INDEX jobs_archive_finished_idx ON jobs_archive USING brin (finished_at);
+
+-- ---------------------------------------------------------------------------------
+-- Lanes: the unit of the per-vendor cap and of round-robin fairness. served_seq is
+-- not indexed, so serving a lane is a HOT update of a tiny table.
+-- ---------------------------------------------------------------------------------
+CREATE SEQUENCE job_lanes_served_seq;
+CREATE TABLE job_lanes (
+    id         bigint GENERATED ALWAYS AS IDENTITY,
+    vendor_id  uuid   REFERENCES vendors (id),   -- NULL: global jobs (no vendor cap)
+    kind       text   NOT NULL,
+    served_seq bigint NOT NULL DEFAULT 0,        -- lower: served longer ago (0: never)
+    CONSTRAINT job_lanes_pkey PRIMARY KEY (id),
+    CONSTRAINT job_lanes_key UNIQUE NULLS NOT DISTINCT (vendor_id, kind)
+) WITH (
+    fillfactor = 50,
+    autovacuum_vacuum_scale_factor = 0,
+    autovacuum_vacuum_threshold = 200,
+    autovacuum_vacuum_cost_delay = 0
+);
+
+-- Row-level security as for jobs (012): the vendor's rows, or the system context.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['jobs_archive', 'job_lanes']
+    LOOP
+        PERFORM od_enable_rls(t::regclass);
+        EXECUTE format('CREATE POLICY tenant_or_system ON %I TO odyssey_app '
+                       'USING (vendor_id = od_current_vendor() OR od_system_context()) '
+                       'WITH CHECK (vendor_id = od_current_vendor() OR od_system_context())', t);
+    END LOOP;
+END
+$$;
+GRANT SELECT, INSERT, DELETE ON jobs_archive TO odyssey_app;
+GRANT SELECT, INSERT, UPDATE ON job_lanes TO odyssey_app;
+GRANT USAGE, SELECT ON SEQUENCE job_lanes_served_seq TO odyssey_app;
+
+-- Lanes of the jobs enqueued before this migration.
+INSERT INTO job_lanes (vendor_id, kind)
+SELECT DISTINCT vendor_id, kind FROM jobs ON CONFLICT DO NOTHING;
+
+-- ---------------------------------------------------------------------------------
+-- Wake-up: one NOTIFY per statement that inserted a job runnable now (a delayed job
+-- is found by polling). Notifications of one transaction fold into one.
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_jobs_notify() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_jobs WHERE run_at <= statement_timestamp()) THEN
+        PERFORM pg_notify('odyssey_jobs', '');
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER trg_jobs_notify AFTER INSERT ON jobs
+    REFERENCING NEW TABLE AS new_jobs
+    FOR EACH STATEMENT EXECUTE FUNCTION od_jobs_notify();
+
+-- ---------------------------------------------------------------------------------
+-- Enqueue. Usable by the API (vendor context), by triggers and by the daemon.
+-- p_run_at NULL: now (the database's clock; the job is due at once). Returns the id,
+-- or NULL when a pending (available) job of the same kind, vendor and unique_key
+-- exists: that job will do the work.
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_job_enqueue(p_kind text, p_vendor uuid, p_payload jsonb,
+                               p_run_at timestamptz, p_priority smallint,
+                               p_max_attempts int, p_unique_key text)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    IF p_vendor IS NULL THEN
+        PERFORM 1 FROM job_lanes WHERE vendor_id IS NULL AND kind = p_kind;
+    ELSE
+        PERFORM 1 FROM job_lanes WHERE vendor_id = p_vendor AND kind = p_kind;
+    END IF;
+    IF NOT FOUND THEN
+        INSERT INTO job_lanes (vendor_id, kind) VALUES (p_vendor, p_kind)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    INSERT INTO jobs (kind, vendor_id, payload, run_at, priority, max_attempts, unique_key)
+    VALUES (p_kind, p_vendor, coalesce(p_payload, '{}'), coalesce(p_run_at, now()),
+            coalesce(p_priority, 100), coalesce(p_max_attempts, 25), p_unique_key)
+    ON CONFLICT (kind, vendor_id, unique_key)
+        WHERE state = 'available' AND unique_key IS NOT NULL DO NOTHING
+    RETURNING id INTO v_id;
+    RETURN v_id;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------
+-- Claim up to p_limit jobs of the kinds the daemon runs (p_kinds, with the lane cap
+-- and lease seconds of each at the same index). Lanes are visited by served_seq
+-- (least recently served first); each is locked FOR UPDATE SKIP LOCKED (another
+-- claimer has it: skip), its running jobs are counted under that lock (a fresh
+-- snapshot: this is a separate statement after the lock) and at most
+-- cap - running jobs are claimed from it. Global lanes (vendor NULL) have no cap.
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_job_claim(p_now timestamptz, p_limit int, p_worker text,
+                             p_kinds text[], p_caps int[], p_leases int[])
+RETURNS TABLE (id bigint, kind text, vendor_id uuid, payload jsonb, lock_token uuid,
+               attempt int, max_attempts int)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    l record;
+    v_left int := p_limit;
+    v_running int;
+    v_n int;
+    v_got int;
+BEGIN
+    FOR l IN
+        SELECT ln.id AS lane, ln.vendor_id AS vendor, ln.kind AS lkind, k.cap, k.lease
+          FROM job_lanes ln
+          JOIN unnest(p_kinds, p_caps, p_leases) AS k (kind, cap, lease) ON k.kind = ln.kind
+         WHERE EXISTS (SELECT 1 FROM jobs j
+                        WHERE j.state = 'available' AND j.kind = ln.kind
+                          AND (j.vendor_id = ln.vendor_id
+                               OR (ln.vendor_id IS NULL AND j.vendor_id IS NULL))
+                          AND j.run_at <= p_now)
+         ORDER BY ln.served_seq, ln.id
+    LOOP
+        EXIT WHEN v_left <= 0;
+        PERFORM 1 FROM job_lanes ln WHERE ln.id = l.lane FOR UPDATE SKIP LOCKED;
+        CONTINUE WHEN NOT FOUND;
+        IF l.vendor IS NULL THEN
+            v_n := v_left;
+        ELSE
+            SELECT count(*) INTO v_running
+              FROM (SELECT 1 FROM jobs j
+                     WHERE j.vendor_id = l.vendor AND j.kind = l.lkind AND j.state = 'running'
+                     LIMIT l.cap) r;
+            v_n := least(v_left, l.cap - v_running);
+        END IF;
+        CONTINUE WHEN v_n <= 0;
+        IF l.vendor IS NULL THEN
+            RETURN QUERY
+            WITH c AS (
+                SELECT j.id FROM jobs j
+                 WHERE j.vendor_id IS NULL AND j.kind = l.lkind AND j.state = 'available'
+                   AND j.run_at <= p_now
+                 ORDER BY j.priority, j.run_at, j.id
+                 LIMIT v_n FOR UPDATE SKIP LOCKED)
+            UPDATE jobs j
+               SET state = 'running', attempt = j.attempt + 1, attempted_at = p_now,
+                   lease_until = p_now + make_interval(secs => l.lease),
+                   lock_token = gen_random_uuid(), locked_by = p_worker
+              FROM c WHERE j.id = c.id
+            RETURNING j.id, j.kind, j.vendor_id, j.payload, j.lock_token, j.attempt,
+                      j.max_attempts;
+        ELSE
+            RETURN QUERY
+            WITH c AS (
+                SELECT j.id FROM jobs j
+                 WHERE j.vendor_id = l.vendor AND j.kind = l.lkind AND j.state = 'available'
+                   AND j.run_at <= p_now
+                 ORDER BY j.priority, j.run_at, j.id
+                 LIMIT v_n FOR UPDATE SKIP LOCKED)
+            UPDATE jobs j
+               SET state = 'running', attempt = j.attempt + 1, attempted_at = p_now,
+                   lease_until = p_now + make_interval(secs => l.lease),
+                   lock_token = gen_random_uuid(), locked_by = p_worker
+              FROM c WHERE j.id = c.id
+            RETURNING j.id, j.kind, j.vendor_id, j.payload, j.lock_token, j.attempt,
+                      j.max_attempts;
+        END IF;
+        GET DIAGNOSTICS v_got = ROW_COUNT;
+        IF v_got > 0 THEN
+            v_left := v_left - v_got;
+            UPDATE job_lanes ln SET served_seq = nextval('job_lanes_served_seq')
+             WHERE ln.id = l.lane;
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------
+-- Heartbeat of the jobs a runner holds: extends each lease to p_now + its lease
+-- seconds and stores progress (NULL keeps it). Returns one row per job whose lease
+-- is still held (token and state match), with whether it may go on (no cancel
+-- request). A job missing from the result was lost: the runner must stop it.
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_job_heartbeat(p_now timestamptz, p_ids bigint[], p_tokens uuid[],
+                                 p_leases int[], p_progress jsonb[])
+RETURNS TABLE (id bigint, go_on boolean)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    UPDATE jobs j
+       SET lease_until = p_now + make_interval(secs => h.lease),
+           progress = coalesce(h.progress, j.progress)
+      FROM unnest(p_ids, p_tokens, p_leases, p_progress) AS h (id, token, lease, progress)
+     WHERE j.id = h.id AND j.lock_token = h.token AND j.state = 'running'
+    RETURNING j.id, NOT j.cancel_requested;
+END
+$$;
+
+-- True when another pending job of the same kind, vendor and key exists (a job that
+-- would go back to available is then superseded by it).
+CREATE FUNCTION od_job_has_pending_twin(p_id bigint, p_kind text, p_vendor uuid,
+                                        p_key text)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT p_key IS NOT NULL AND EXISTS (
+        SELECT 1 FROM jobs o
+         WHERE o.kind = p_kind AND o.unique_key = p_key AND o.state = 'available'
+           AND o.id <> p_id
+           AND (o.vendor_id = p_vendor OR (p_vendor IS NULL AND o.vendor_id IS NULL)))
+$$;
+
+-- The batched finish, without the unique-key fallback (see od_job_finish).
+-- Outcomes: completed, canceled (moved to jobs_archive); dead; retry (available at
+-- run_at, or dead when the attempts are spent); snooze (available at run_at, the
+-- attempt given back); release (handed back unstarted or at shutdown: available,
+-- run_at kept, the attempt given back). A job going back to available while another
+-- pending job holds its unique key is canceled as superseded.
+CREATE FUNCTION od_job_finish_rows(p_now timestamptz, p_ids bigint[], p_tokens uuid[],
+                                   p_outcomes text[], p_run_ats timestamptz[],
+                                   p_errors text[], p_progress jsonb[])
+RETURNS SETOF bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY
+    WITH f AS (
+        SELECT * FROM unnest(p_ids, p_tokens, p_outcomes, p_run_ats, p_errors, p_progress)
+                   AS f (id, token, outcome, run_at, error, progress)),
+    gone AS (
+        DELETE FROM jobs j USING f
+         WHERE j.id = f.id AND j.lock_token = f.token AND j.state = 'running'
+           AND f.outcome IN ('completed', 'canceled')
+        RETURNING j.*, f.outcome AS f_outcome, f.error AS f_error, f.progress AS f_progress),
+    arch AS (
+        INSERT INTO jobs_archive (id, kind, vendor_id, state, priority, run_at, attempt,
+                                  max_attempts, unique_key, payload, progress, last_error,
+                                  cancel_requested, rescues, created_at, attempted_at,
+                                  finished_at)
+        SELECT g.id, g.kind, g.vendor_id, g.f_outcome::job_state, g.priority, g.run_at,
+               g.attempt, g.max_attempts, g.unique_key, g.payload,
+               coalesce(g.f_progress, g.progress),
+               CASE WHEN g.f_outcome = 'completed' THEN g.last_error
+                    ELSE coalesce(g.f_error, g.last_error) END,
+               g.cancel_requested, g.rescues, g.created_at, g.attempted_at, p_now
+          FROM gone g
+        RETURNING id),
+    back AS (
+        SELECT f.id, f.token, f.outcome, f.run_at, f.error, f.progress, t.superseded,
+               CASE WHEN f.outcome = 'dead' THEN 'dead'::job_state
+                    WHEN f.outcome = 'retry' AND j.attempt >= j.max_attempts THEN 'dead'
+                    WHEN t.superseded THEN 'canceled'
+                    ELSE 'available' END AS new_state
+          FROM f JOIN jobs j ON j.id = f.id,
+               LATERAL (SELECT f.outcome <> 'dead'
+                           AND NOT (f.outcome = 'retry' AND j.attempt >= j.max_attempts)
+                           AND od_job_has_pending_twin(j.id, j.kind, j.vendor_id, j.unique_key)
+                        AS superseded) t
+         WHERE j.lock_token = f.token AND j.state = 'running'
+           AND f.outcome IN ('dead', 'retry', 'snooze', 'release')),
+    upd AS (
+        UPDATE jobs j
+           SET state = b.new_state,
+               attempt = CASE WHEN b.outcome IN ('snooze', 'release') AND b.new_state = 'available'
+                              THEN j.attempt - 1 ELSE j.attempt END,
+               run_at = CASE WHEN b.outcome = 'release' OR b.new_state <> 'available'
+                             THEN j.run_at ELSE coalesce(b.run_at, p_now) END,
+               last_error = CASE
+                   WHEN b.superseded THEN 'superseded by a pending job with the same unique_key'
+                   WHEN b.outcome = 'release' THEN j.last_error
+                   ELSE coalesce(b.error, j.last_error) END,
+               progress = coalesce(b.progress, j.progress),
+               finished_at = CASE WHEN b.new_state = 'available' THEN NULL ELSE p_now END,
+               lease_until = NULL, lock_token = NULL, locked_by = NULL
+          FROM back b
+         WHERE j.id = b.id AND j.lock_token = b.token AND j.state = 'running'
+        RETURNING j.id)
+    SELECT arch.id FROM arch UNION ALL SELECT upd.id FROM upd;
+END
+$$;
+
+-- Records the outcomes of a runner's jobs (arrays of the same length). Fenced: a
+-- row whose lock_token no longer matches, or that is no longer running, is left
+-- alone (its runner lost the lease). Returns the ids that were recorded. When a
+-- concurrent enqueue takes a unique key at the same moment (unique_violation),
+-- the rows are recorded one by one instead, each in its own subtransaction.
+CREATE FUNCTION od_job_finish(p_now timestamptz, p_ids bigint[], p_tokens uuid[],
+                              p_outcomes text[], p_run_ats timestamptz[],
+                              p_errors text[], p_progress jsonb[])
+RETURNS SETOF bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    i int;
+BEGIN
+    BEGIN
+        RETURN QUERY SELECT od_job_finish_rows(p_now, p_ids, p_tokens, p_outcomes,
+                                               p_run_ats, p_errors, p_progress);
+        RETURN;
+    EXCEPTION WHEN unique_violation THEN
+        NULL;
+    END;
+    FOR i IN 1 .. coalesce(array_length(p_ids, 1), 0) LOOP
+        BEGIN
+            RETURN QUERY SELECT od_job_finish_rows(p_now, ARRAY[p_ids[i]], ARRAY[p_tokens[i]],
+                                                   ARRAY[p_outcomes[i]], ARRAY[p_run_ats[i]],
+                                                   ARRAY[p_errors[i]], ARRAY[p_progress[i]]);
+        EXCEPTION WHEN unique_violation THEN
+            -- the twin committed meanwhile: now it is visible, so this is superseded
+            RETURN QUERY SELECT od_job_finish_rows(p_now, ARRAY[p_ids[i]], ARRAY[p_tokens[i]],
+                                                   ARRAY[p_outcomes[i]], ARRAY[p_run_ats[i]],
+                                                   ARRAY[p_errors[i]], ARRAY[p_progress[i]]);
+        END;
+    END LOOP;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------
+-- Rescue: running jobs whose lease ended before p_now (their runner died or hangs)
+-- go back to available (run again at once), or to dead when their attempts are
+-- spent, or to canceled when a cancel was requested; rescues counts it. Returns the
+-- number of jobs rescued and, of them, how many are available again.
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_job_rescue(p_now timestamptz, p_limit int,
+                              OUT rescued int, OUT requeued int)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_ids bigint[];
+    v_tokens uuid[];
+    v_outcomes text[];
+BEGIN
+    SELECT array_agg(j.id), array_agg(j.lock_token),
+           array_agg(CASE WHEN j.cancel_requested THEN 'canceled'
+                          WHEN j.attempt >= j.max_attempts THEN 'dead'
+                          ELSE 'retry' END)
+      INTO v_ids, v_tokens, v_outcomes
+      FROM (SELECT j.id, j.lock_token, j.cancel_requested, j.attempt, j.max_attempts
+              FROM jobs j
+             WHERE j.state = 'running' AND j.lease_until < p_now
+             ORDER BY j.lease_until
+             LIMIT p_limit
+               FOR UPDATE SKIP LOCKED) j;
+    rescued := coalesce(array_length(v_ids, 1), 0);
+    requeued := 0;
+    IF rescued = 0 THEN
+        RETURN;
+    END IF;
+    UPDATE jobs SET rescues = rescues + 1 WHERE id = ANY (v_ids);
+    PERFORM od_job_finish(p_now, v_ids, v_tokens, v_outcomes,
+                          array_fill(p_now, ARRAY[rescued]),
+                          array_fill('lease expired: the runner stopped without finishing '
+                                     '(rescued)'::text, ARRAY[rescued]),
+                          array_fill(NULL::jsonb, ARRAY[rescued]));
+    SELECT count(*) INTO requeued FROM jobs WHERE id = ANY (v_ids) AND state = 'available';
+END
+$$;
+
+-- ---------------------------------------------------------------------------------
+-- Cancel: an available job is canceled at once; a running one gets cancel_requested
+-- (its runner sees it at its next heartbeat). Returns 'canceled',
+-- 'cancel_requested', the unchanged state of a finished job, or NULL when there is
+-- no such job (for this caller: RLS).
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_job_cancel(p_id bigint, p_now timestamptz)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_state text;
+BEGIN
+    UPDATE jobs SET state = 'canceled', finished_at = coalesce(p_now, now()),
+                    last_error = 'canceled while queued'
+     WHERE id = p_id AND state = 'available'
+    RETURNING 'canceled' INTO v_state;
+    IF FOUND THEN
+        RETURN v_state;
+    END IF;
+    UPDATE jobs SET cancel_requested = true
+     WHERE id = p_id AND state = 'running'
+    RETURNING 'cancel_requested' INTO v_state;
+    IF FOUND THEN
+        RETURN v_state;
+    END IF;
+    SELECT state::text INTO v_state FROM jobs WHERE id = p_id;
+    IF NOT FOUND THEN
+        SELECT state::text INTO v_state FROM jobs_archive WHERE id = p_id;
+    END IF;
+    RETURN v_state;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------
+-- Retry now (odysseyctl jobs retry, dlq replay): a dead job becomes available with
+-- its attempts reset; an available one (waiting for its backoff) runs at once.
+-- Returns the state it is in afterwards ('available'), the unchanged state of a job
+-- that cannot be retried, 'superseded' when a pending job holds its unique key, or
+-- NULL when there is no such job.
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_job_retry(p_id bigint, p_now timestamptz)
+RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    j jobs;
+BEGIN
+    SELECT * INTO j FROM jobs WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN (SELECT state::text FROM jobs_archive WHERE id = p_id);
+    END IF;
+    IF j.state NOT IN ('dead', 'available') THEN
+        RETURN j.state::text;
+    END IF;
+    IF j.state = 'dead' AND od_job_has_pending_twin(j.id, j.kind, j.vendor_id, j.unique_key) THEN
+        RETURN 'superseded';
+    END IF;
+    BEGIN
+        UPDATE jobs
+           SET state = 'available', run_at = p_now, finished_at = NULL,
+               attempt = CASE WHEN state = 'dead' THEN 0 ELSE attempt END,
+               cancel_requested = false
+         WHERE id = p_id;
+    EXCEPTION WHEN unique_violation THEN
+        RETURN 'superseded';
+    END;
+    PERFORM pg_notify('odyssey_jobs', '');
+    RETURN 'available';
+END
+$$;
+
+-- ---------------------------------------------------------------------------------
+-- Housekeeping of the daemon. od_job_archive moves finished rows left in jobs
+-- (canceled while queued, superseded) to jobs_archive; od_job_purge deletes archived
+-- rows and dead jobs that finished before p_before. Both work in batches of p_limit
+-- rows and return how many they moved or deleted.
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_job_archive(p_limit int)
+RETURNS int
+LANGUAGE sql AS $$
+    WITH gone AS (
+        DELETE FROM jobs WHERE id IN (
+            SELECT id FROM jobs
+             WHERE finished_at IS NOT NULL AND state IN ('completed', 'canceled')
+             ORDER BY finished_at LIMIT p_limit FOR UPDATE SKIP LOCKED)
+        RETURNING *),
+    ins AS (
+        INSERT INTO jobs_archive (id, kind, vendor_id, state, priority, run_at, attempt,
+                                  max_attempts, unique_key, payload, progress, last_error,
+                                  cancel_requested, rescues, created_at, attempted_at,
+                                  finished_at)
+        SELECT id, kind, vendor_id, state, priority, run_at, attempt, max_attempts,
+               unique_key, payload, progress, last_error, cancel_requested, rescues,
+               created_at, attempted_at, finished_at
+          FROM gone
+        RETURNING 1)
+    SELECT count(*)::int FROM ins
+$$;
+
+CREATE FUNCTION od_job_purge(p_before timestamptz, p_limit int)
+RETURNS int
+LANGUAGE sql AS $$
+    WITH a AS (
+        DELETE FROM jobs_archive WHERE id IN (
+            SELECT id FROM jobs_archive WHERE finished_at < p_before LIMIT p_limit)
+        RETURNING 1),
+    d AS (
+        DELETE FROM jobs WHERE id IN (
+            SELECT id FROM jobs
+             WHERE state = 'dead' AND finished_at < p_before
+             LIMIT p_limit FOR UPDATE SKIP LOCKED)
+        RETURNING 1)
+    SELECT ((SELECT count(*) FROM a) + (SELECT count(*) FROM d))::int
+$$;
+
+-- ---------------------------------------------------------------------------------
+-- The document of one job (GET /api/v1/jobs/:id, odysseyctl jobs show): hot table
+-- first, then the archive. No payload: it may hold what only the daemon should see.
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_job_json(p_id bigint)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+               'id', j.id::text, 'kind', j.kind, 'vendor_id', j.vendor_id,
+               'state', j.state,
+               'status', CASE
+                   WHEN j.state = 'available' AND j.attempt > 0 THEN 'retrying'
+                   WHEN j.state = 'available' THEN 'queued'
+                   WHEN j.state = 'running' AND j.cancel_requested THEN 'canceling'
+                   WHEN j.state = 'dead' THEN 'failed'
+                   ELSE j.state::text END,
+               'progress', j.progress, 'attempt', j.attempt,
+               'max_attempts', j.max_attempts, 'rescues', j.rescues,
+               'cancel_requested', j.cancel_requested, 'run_at', j.run_at,
+               'created_at', j.created_at, 'started_at', j.attempted_at,
+               'finished_at', j.finished_at, 'last_error', j.last_error)
+      FROM (SELECT id, kind, vendor_id, state, progress, attempt, max_attempts, rescues,
+                   cancel_requested, run_at, created_at, attempted_at, finished_at,
+                   last_error
+              FROM jobs WHERE id = p_id
+            UNION ALL
+            SELECT id, kind, vendor_id, state, progress, attempt, max_attempts, rescues,
+                   cancel_requested, run_at, created_at, attempted_at, finished_at,
+                   last_error
+              FROM jobs_archive WHERE id = p_id
+             LIMIT 1) j
+$$;
+
+REVOKE EXECUTE ON FUNCTION
+    od_jobs_notify(),
+    od_job_enqueue(text, uuid, jsonb, timestamptz, smallint, int, text),
+    od_job_claim(timestamptz, int, text, text[], int[], int[]),
+    od_job_heartbeat(timestamptz, bigint[], uuid[], int[], jsonb[]),
+    od_job_has_pending_twin(bigint, text, uuid, text),
+    od_job_finish_rows(timestamptz, bigint[], uuid[], text[], timestamptz[], text[], jsonb[]),
+    od_job_finish(timestamptz, bigint[], uuid[], text[], timestamptz[], text[], jsonb[]),
+    od_job_rescue(timestamptz, int),
+    od_job_cancel(bigint, timestamptz),
+    od_job_retry(bigint, timestamptz),
+    od_job_archive(int),
+    od_job_purge(timestamptz, int),
+    od_job_json(bigint)
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    od_job_enqueue(text, uuid, jsonb, timestamptz, smallint, int, text),
+    od_job_claim(timestamptz, int, text, text[], int[], int[]),
+    od_job_heartbeat(timestamptz, bigint[], uuid[], int[], jsonb[]),
+    od_job_has_pending_twin(bigint, text, uuid, text),
+    od_job_finish_rows(timestamptz, bigint[], uuid[], text[], timestamptz[], text[], jsonb[]),
+    od_job_finish(timestamptz, bigint[], uuid[], text[], timestamptz[], text[], jsonb[]),
+    od_job_rescue(timestamptz, int),
+    od_job_cancel(bigint, timestamptz),
+    od_job_retry(bigint, timestamptz),
+    od_job_archive(int),
+    od_job_purge(timestamptz, int),
+    od_job_json(bigint)
+TO odyssey_app;
