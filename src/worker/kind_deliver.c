@@ -4,7 +4,7 @@
  * POST it, and record the verdict on the delivery and its endpoint. The retry
  * schedule is the webhooks' own (domain/webhook.h), not the kind's backoff. No
  * payload, secret or signature is logged. */
-#include "worker/job.h"
+#include "worker/kinds.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * makes its deliveries and jobs and sets published_at in one statement. Events
  * committed after the barrier enqueued a job of their own (a running job does not
  * hold the unique key). */
-#include "worker/job.h"
+#include "worker/kinds.h"
 
 #include <stdio.h>
 
