@@ -14,6 +14,8 @@
 
 static CURL *easy;          /* this process's handle: its connections stay open */
 static bool global_ready;   /* curl_global_init ran */
+static od_netlist vetted;   /* the policy easy's open connections were checked under */
+static bool vetted_http;
 
 /* State of one call, seen by the callbacks. */
 typedef struct call {
@@ -98,10 +100,24 @@ on_header(char *data, size_t size, size_t n, void *arg)
     return len;
 }
 
-/* The process's handle, made at first use. */
+/* The process's handle, made at first use. A connection is checked when it opens:
+ * when the operator's policy changed since (a reload), the handle and its open
+ * connections are dropped, so none outlives the policy it was allowed by. */
 static CURL *
-handle(void)
+handle(const od_webhook_post *p)
 {
+    size_t n = p->allow ? p->allow->n : 0;
+
+    if (easy != NULL && (vetted_http != p->allow_http || vetted.n != n ||
+                         (n > 0 && memcmp(vetted.blocks, p->allow->blocks,
+                                          n * sizeof(vetted.blocks[0])) != 0))) {
+        curl_easy_cleanup(easy);
+        easy = NULL;
+    }
+    vetted_http = p->allow_http;
+    vetted.n = n;
+    if (n > 0)
+        memcpy(vetted.blocks, p->allow->blocks, n * sizeof(vetted.blocks[0]));
     if (easy != NULL)
         return easy;
     if (!global_ready) {
@@ -116,7 +132,7 @@ handle(void)
 od_rc
 od_webhook_http_post(const od_webhook_post *p, od_webhook_answer *out)
 {
-    CURL *h = handle();
+    CURL *h = handle(p);
     struct curl_slist *list = NULL, *l;
     char errbuf[CURL_ERROR_SIZE] = "";
     call c = { .p = p, .out = out };
