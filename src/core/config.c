@@ -94,8 +94,9 @@ static const key keys[] = {
       "queue daemon: seconds a claimed job is leased; heartbeats extend it every third" },
     { "QUEUE_CAP", K_INT, F(queue_cap), "4", 1, 10000,
       "queue daemon: jobs of one vendor and kind that may run at once" },
-    { "QUEUE_CAPS", K_STR, F(queue_caps), "", 0, 0,
-      "queue daemon: per-kind caps overriding QUEUE_CAP, e.g. webhook.deliver=8,noop=16" },
+    { "QUEUE_CAPS", K_STR, F(queue_caps), "webhook.deliver=64", 0, 0,
+      "queue daemon: per-kind caps overriding QUEUE_CAP, e.g. webhook.deliver=8,noop=16 "
+      "(the default lets one vendor's deliveries use every runner: docs/webhooks.md)" },
     { "QUEUE_BATCH", K_INT, F(queue_batch), "32", 1, 1000,
       "queue daemon: most jobs a runner claims at once (fewer for slow jobs)" },
     { "CLOCK_OFFSET", K_LONG, F(clock_offset), "0", -315360000L, 315360000L,

@@ -15,9 +15,11 @@
 static od_stmt st_barrier = OD_STMT("deliveries_barrier",
     "SELECT od_events_barrier($1::uuid)", 1, true);
 
-/* $1 vendor, $2 batch, $3 now. todo is read twice, so it is materialised once: each
- * delivery gets one id, and its job names it. NOT EXISTS keeps a delivery that a
- * replay made from getting a second job (the unique key is the last guard). */
+/* $1 vendor, $2 batch, $3 now. todo is materialised once (gen_random_uuid is
+ * volatile): each delivery has one id, and the one job made for it (in bulk) names
+ * it. An event is taken once (row lock, published_at in the same statement); the
+ * unique key (endpoint, event) is the last guard: a job whose delivery it refused
+ * finds nothing to do. */
 static od_stmt st_fanout = OD_STMT("deliveries_fanout",
     "WITH ev AS (SELECT v.id, v.event_id, v.event_type, v.payload, v.occurred_at "
     "FROM events v WHERE v.vendor_id = $1::uuid AND v.published_at IS NULL "
@@ -25,67 +27,67 @@ static od_stmt st_fanout = OD_STMT("deliveries_fanout",
     "todo AS (SELECT gen_random_uuid() AS did, ev.event_id, ev.event_type, ev.payload, "
     "ev.occurred_at, e.id AS endpoint_id, e.retries_max "
     "FROM ev JOIN webhook_endpoints e ON e.vendor_id = $1::uuid AND e.enabled "
-    "AND (e.events @> '{*}' OR ev.event_type = ANY (e.events)) "
-    "WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.vendor_id = $1::uuid "
-    "AND d.endpoint_id = e.id AND d.event_id = ev.event_id)), "
-    "q AS (SELECT t.did, od_job_enqueue('webhook.deliver', $1::uuid, "
-    "jsonb_build_object('delivery_id', t.did), NULL, NULL::smallint, t.retries_max + 1, NULL) "
-    "AS job FROM todo t), "
+    "AND (e.events @> '{*}' OR ev.event_type = ANY (e.events))), "
+    "agg AS (SELECT array_agg(jsonb_build_object('delivery_id', t.did, 'replays', 0) "
+    "ORDER BY t.did) AS p, array_agg(t.retries_max + 1 ORDER BY t.did) AS m FROM todo t), "
+    "jobs AS (SELECT j FROM agg, od_job_enqueue_many('webhook.deliver', $1::uuid, agg.p, "
+    "agg.m) AS j WHERE agg.p IS NOT NULL), "
     "ins AS (INSERT INTO webhook_deliveries (id, vendor_id, endpoint_id, event_id, event_type, "
-    "payload, job_id) SELECT t.did, $1::uuid, t.endpoint_id, t.event_id, t.event_type, "
+    "payload) SELECT t.did, $1::uuid, t.endpoint_id, t.event_id, t.event_type, "
     "jsonb_build_object('vendor_id', $1::uuid, 'event_id', t.event_id, 'event_type', "
-    "t.event_type, 'occurred_at', t.occurred_at, 'data', t.payload), q.job "
-    "FROM todo t JOIN q ON q.did = t.did "
+    "t.event_type, 'occurred_at', t.occurred_at, 'data', t.payload) FROM todo t "
     "ON CONFLICT ON CONSTRAINT webhook_deliveries_endpoint_event_key DO NOTHING RETURNING 1), "
     "pub AS (UPDATE events v SET published_at = to_timestamp($3::bigint) FROM ev "
     "WHERE v.id = ev.id RETURNING 1) "
-    "SELECT (SELECT count(*) FROM pub), (SELECT count(*) FROM ins)", 3, false);
+    "SELECT (SELECT count(*) FROM pub), (SELECT count(*) FROM ins), "
+    "(SELECT count(*) FROM jobs)", 3, false);
 
-/* $1 vendor, $2 delivery, $3 job, $4 token, $5 attempt, $6 now. The previous secret
- * joins only while it still signs. */
+/* $1 vendor, $2 delivery, $3 job, $4 token, $5 attempt, $6 now, $7 the replays the
+ * job was made for. The previous secret joins only while it still signs. */
 static od_stmt st_take = OD_STMT("deliveries_take",
-    "UPDATE webhook_deliveries d SET status = 'delivering', attempt = $5::int "
+    "UPDATE webhook_deliveries d SET status = 'delivering', attempt = $5::int, "
+    "job_id = $3::bigint "
     "FROM webhook_endpoints e "
     "JOIN secrets s ON s.vendor_id = e.vendor_id AND s.id = e.secret_ref::uuid "
     "LEFT JOIN secrets p ON p.vendor_id = e.vendor_id AND p.id = e.previous_secret_ref::uuid "
     "AND e.previous_secret_expires_at > to_timestamp($6::bigint) "
-    "WHERE d.vendor_id = $1::uuid AND d.id = $2::uuid AND d.job_id = $3::bigint "
+    "WHERE d.vendor_id = $1::uuid AND d.id = $2::uuid AND d.replays = $7::int "
     "AND d.status IN ('pending', 'delivering') AND e.vendor_id = d.vendor_id "
     "AND e.id = d.endpoint_id AND " LEASE_HELD " "
     "RETURNING d.event_id, d.event_type, d.payload::text, e.id, e.url, e.enabled, "
     "e.retries_max, " OD_SECRETS_ENVELOPE("s") ", p.id IS NOT NULL, "
-    OD_SECRETS_ENVELOPE("p"), 6, false);
+    OD_SECRETS_ENVELOPE("p"), 7, false);
 
 /* $1 vendor, $2 delivery, $3 job, $4 token, $5 status, $6 attempt, $7 last_error,
- * $8 response status, $9 signature, $10 now, $11 next attempt, $12::text end (ok, failed,
+ * $8 response status, $9 signature, $10 now (ms), $11 next attempt, $12::text end (ok, failed,
  * gone, skipped), $13 disable_after. The endpoint row is locked and written only
  * when its streak changes (a success on a healthy endpoint writes nothing). */
 static od_stmt st_record = OD_STMT("deliveries_record",
     "WITH d AS (UPDATE webhook_deliveries d SET status = $5::webhook_delivery_status, "
     "attempt = $6::int, last_error = $7, response_status = $8::int, signature = $9, "
-    "delivered_at = CASE WHEN $5 = 'delivered' THEN to_timestamp($10::bigint) END, "
+    "delivered_at = CASE WHEN $5 = 'delivered' THEN to_timestamp($10::bigint / 1000.0) END, "
     "next_attempt_at = coalesce(to_timestamp($11::bigint), d.next_attempt_at) "
     "WHERE d.vendor_id = $1::uuid AND d.id = $2::uuid AND d.job_id = $3::bigint "
     "AND " LEASE_HELD " RETURNING d.endpoint_id), "
     "cur AS (SELECT e.id, e.failing_since, e.enabled AND ($12::text = 'gone' OR ($12::text = 'failed' "
-    "AND coalesce(e.failing_since, to_timestamp($10::bigint)) <= "
-    "to_timestamp($10::bigint) - make_interval(secs => $13::int))) AS disable "
+    "AND coalesce(e.failing_since, to_timestamp($10::bigint / 1000.0)) <= "
+    "to_timestamp($10::bigint / 1000.0) - make_interval(secs => $13::int))) AS disable "
     "FROM webhook_endpoints e JOIN d ON e.id = d.endpoint_id WHERE e.vendor_id = $1::uuid "
     "AND (($12::text = 'ok' AND e.failing_since IS NOT NULL) OR ($12::text IN ('failed', 'gone') "
     "AND (e.failing_since IS NULL OR e.enabled))) FOR UPDATE OF e), "
     "upd AS (UPDATE webhook_endpoints e SET "
     "failing_since = CASE WHEN $12::text = 'ok' THEN NULL "
-    "ELSE coalesce(e.failing_since, to_timestamp($10::bigint)) END, "
+    "ELSE coalesce(e.failing_since, to_timestamp($10::bigint / 1000.0)) END, "
     "enabled = e.enabled AND NOT c.disable, "
     "disabled_reason = CASE WHEN c.disable THEN CASE WHEN $12::text = 'gone' THEN 'http_410' "
     "ELSE 'failing' END ELSE e.disabled_reason END, "
-    "disabled_at = CASE WHEN c.disable THEN to_timestamp($10::bigint) ELSE e.disabled_at END "
+    "disabled_at = CASE WHEN c.disable THEN to_timestamp($10::bigint / 1000.0) ELSE e.disabled_at END "
     "FROM cur c WHERE e.id = c.id AND e.vendor_id = $1::uuid "
     "AND ($12::text = 'ok' OR c.disable OR e.failing_since IS NULL) RETURNING e.id), "
     "audit AS (INSERT INTO audit_log (actor_role, vendor_id, action, entity, entity_id, after) "
     "SELECT 'system', $1::uuid, 'webhook.endpoint_disabled', 'webhook_endpoints', c.id::text, "
     "jsonb_build_object('reason', CASE WHEN $12::text = 'gone' THEN 'http_410' ELSE 'failing' END, "
-    "'failing_since', coalesce(c.failing_since, to_timestamp($10::bigint)), "
+    "'failing_since', coalesce(c.failing_since, to_timestamp($10::bigint / 1000.0)), "
     "'delivery_id', $2::uuid, 'response_status', $8::int) FROM cur c WHERE c.disable "
     "RETURNING 1) "
     "SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM audit), (SELECT count(*) FROM upd)",
@@ -126,12 +128,13 @@ col(od_arena *a, PGresult *res, int c)
 
 od_rc
 od_deliveries_take(od_db *db, od_arena *a, const char *vendor_id, const char *delivery_id,
-                   const char *job_id, const char *lock_token, int attempt, time_t now,
-                   od_delivery *out)
+                   int replays, const char *job_id, const char *lock_token, int attempt,
+                   time_t now, od_delivery *out)
 {
     const char *params[] = { vendor_id, delivery_id, job_id, lock_token,
                              od_arena_printf(a, "%d", attempt),
-                             od_arena_printf(a, "%lld", (long long)now) };
+                             od_arena_printf(a, "%lld", (long long)now),
+                             od_arena_printf(a, "%d", replays) };
     PGresult *res = NULL;
     od_rc rc = od_db_exec(db, a, &st_take, params, &res);
 
@@ -180,7 +183,7 @@ od_deliveries_record(od_db *db, od_arena *a, const char *vendor_id, const char *
         vendor_id, delivery_id, job_id, lock_token, at->status,
         od_arena_printf(a, "%d", at->attempt), at->last_error,
         at->response_status > 0 ? od_arena_printf(a, "%d", at->response_status) : NULL,
-        at->signature, od_arena_printf(a, "%lld", (long long)at->now),
+        at->signature, od_arena_printf(a, "%lld", at->now_ms),
         at->next_attempt_at > 0 ? od_arena_printf(a, "%lld", (long long)at->next_attempt_at)
                                 : NULL,
         end_name(at->end), od_arena_printf(a, "%d", at->disable_after),

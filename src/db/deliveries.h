@@ -41,12 +41,14 @@ typedef struct od_delivery {
 } od_delivery;
 
 /* Marks delivery_id as being delivered by job (job_id, lock_token) in its attempt
- * and loads it into *out. Returns OD_OK, OD_ENOTFOUND (deleted with its endpoint,
- * delivered already, replayed under another job, or the lease is lost: nothing to
- * do), OD_EINVAL (a stored secret of impossible shape) or od_db_exec codes. */
+ * and loads it into *out, if the job is still the delivery's: made for its current
+ * replay count (replays). Returns OD_OK, OD_ENOTFOUND (deleted with its endpoint,
+ * delivered already, replayed since the job was made, or the lease is lost:
+ * nothing to do), OD_EINVAL (a stored secret of impossible shape) or od_db_exec
+ * codes. */
 od_rc od_deliveries_take(od_db *db, od_arena *a, const char *vendor_id,
-                         const char *delivery_id, const char *job_id, const char *lock_token,
-                         int attempt, time_t now, od_delivery *out);
+                         const char *delivery_id, int replays, const char *job_id,
+                         const char *lock_token, int attempt, time_t now, od_delivery *out);
 
 /* How an attempt ended, for od_deliveries_record. */
 typedef enum od_attempt_end {
@@ -64,8 +66,8 @@ typedef struct od_attempt {
     const char *last_error;      /* NULL clears */
     int response_status;         /* 0: none */
     const char *signature;       /* X-Signature sent, or NULL */
-    time_t now;
-    time_t next_attempt_at;      /* for pending; 0: unchanged */
+    long long now_ms;            /* the daemon's clock, milliseconds */
+    time_t next_attempt_at;      /* for pending (unix seconds); 0: unchanged */
     int disable_after;           /* seconds of failing before the endpoint is disabled */
 } od_attempt;
 

@@ -15,14 +15,15 @@
     e ".previous_secret_expires_at > now() THEN " e ".previous_secret_expires_at END, " \
     "'created_at', " e ".created_at, 'updated_at', " e ".updated_at)::text"
 
-/* The delivery document of row d (timestamp is when it was created). */
+/* The delivery document of row d (timestamp is when it was created; job_id the
+ * webhook.deliver job that has it now). */
 #define DELIVERY_JSON(d) \
     "json_build_object('id', " d ".id, 'endpoint_id', " d ".endpoint_id, " \
     "'event_id', " d ".event_id, 'event_type', " d ".event_type, 'status', " d ".status, " \
     "'attempt', " d ".attempt, 'next_attempt_at', CASE WHEN " d ".status = 'pending' " \
     "THEN " d ".next_attempt_at END, 'last_error', " d ".last_error, " \
     "'response_status', " d ".response_status, 'signature', " d ".signature, " \
-    "'job_id', " d ".job_id::text, 'created_at', " d ".timestamp, " \
+    "'job_id', " d ".job_id::text, 'replays', " d ".replays, 'created_at', " d ".timestamp, " \
     "'delivered_at', " d ".delivered_at, 'updated_at', " d ".updated_at, " \
     "'payload', " d ".payload)::text"
 
@@ -96,7 +97,8 @@ static od_stmt st_ping = OD_STMT("webhooks_ping",
     "jsonb_build_object('vendor_id', $1::uuid, 'event_id', ids.ev, 'event_type', "
     "'webhook.ping', 'occurred_at', ids.at, 'data', jsonb_build_object('endpoint_id', "
     "$2::uuid)), od_job_enqueue('webhook.deliver', $1::uuid, "
-    "jsonb_build_object('delivery_id', ids.id), NULL, NULL::smallint, $3::int, NULL) "
+    "jsonb_build_object('delivery_id', ids.id, 'replays', 0), NULL, NULL::smallint, $3::int, "
+    "NULL) "
     "FROM ids RETURNING " DELIVERY_JSON("d") " AS doc) "
     "SELECT doc FROM ins", 3, false);
 
@@ -108,8 +110,9 @@ static od_stmt st_delivery_lock = OD_STMT("webhooks_delivery_lock",
 
 static od_stmt st_replay = OD_STMT("webhooks_replay",
     "UPDATE webhook_deliveries d SET status = 'pending', attempt = 0, next_attempt_at = now(), "
-    "delivered_at = NULL, job_id = od_job_enqueue('webhook.deliver', $1::uuid, "
-    "jsonb_build_object('delivery_id', d.id), NULL, NULL::smallint, $3::int, NULL) "
+    "delivered_at = NULL, replays = d.replays + 1, job_id = od_job_enqueue('webhook.deliver', "
+    "$1::uuid, jsonb_build_object('delivery_id', d.id, 'replays', d.replays + 1), NULL, "
+    "NULL::smallint, $3::int, NULL) "
     "WHERE d.vendor_id = $1::uuid AND d.id = $2::uuid RETURNING " DELIVERY_JSON("d"), 3, false);
 
 static const char *

@@ -35,20 +35,27 @@ jitter(void)
                     (unsigned long)b[2] << 8 | b[3]) / 4294967296.0;
 }
 
-/* The delivery id of the job's payload {"delivery_id": "<uuid>"}, or NULL. */
+/* The delivery id of the job's payload {"delivery_id": "<uuid>", "replays": n}, or
+ * NULL; *replays gets n (0 when absent). */
 static const char *
-delivery_of(od_arena *a, const char *payload)
+delivery_of(od_arena *a, const char *payload, int *replays)
 {
     json_object *o = NULL;
     size_t off;
     const char *why, *s;
     char *id = od_arena_alloc(a, 37);
+    double n = 0;
 
+    *replays = 0;
     if (id == NULL || payload == NULL ||
         od_json_parse(payload, strlen(payload), &o, &off, &why) != OD_OK || o == NULL)
         return NULL;
     od_json_own(a, o);
     s = od_json_string(od_json_member(o, "delivery_id"));
+    if (od_json_member(o, "replays") != NULL &&
+        (!od_json_number(od_json_member(o, "replays"), &n) || n < 0 || n > 1e9))
+        return NULL;
+    *replays = (int)n;
     return s != NULL && od_uuid_canonical(s, id) ? id : NULL;
 }
 
@@ -114,7 +121,9 @@ error_text(od_arena *a, const od_webhook_answer *ans)
 }
 
 /* Records at (in the vendor's context) and returns r; a lost lease or a failed
- * write changes nothing the daemon will not redo. */
+ * write changes nothing the daemon will not redo. The commit does not wait for the
+ * disk: the job's finish right after it is a synchronous commit, which flushes this
+ * one too (WAL order); a crash before it loses both, and the job runs again. */
 static od_job_result
 record(od_job_ctx *ctx, const od_job *job, const char *id, const char *endpoint_id,
        const od_attempt *at, od_job_result r)
@@ -122,7 +131,7 @@ record(od_job_ctx *ctx, const od_job *job, const char *id, const char *endpoint_
     bool disabled = false;
     od_rc rc;
 
-    od_context_begin(ctx->db, ctx->arena, NULL, job->vendor_id, false);
+    od_context_begin_lazy(ctx->db, ctx->arena, job->vendor_id);
     rc = od_deliveries_record(ctx->db, ctx->arena, job->vendor_id, id, job->id, job->lock_token,
                               at, &disabled);
     if (od_context_end(ctx->db, rc == OD_OK) != OD_OK && rc == OD_OK)
@@ -144,7 +153,8 @@ deliver_run(od_job_ctx *ctx, const od_job *job)
 {
     od_arena *a = ctx->arena;
     const od_config *cfg = ctx->cfg;
-    const char *id = delivery_of(a, job->payload), *why = NULL, *sig, *error;
+    int replays;
+    const char *id = delivery_of(a, job->payload, &replays), *why = NULL, *sig, *error;
     const unsigned char *key, *old = NULL;
     size_t keylen = 0, oldlen = 0;
     od_delivery d;
@@ -163,9 +173,11 @@ deliver_run(od_job_ctx *ctx, const od_job *job)
                                 .error = "the payload names no delivery (delivery_id)" };
     if (ans == NULL)
         return (od_job_result){ .outcome = OD_JOB_RETRY, .error = "out of memory" };
-    od_context_begin(ctx->db, a, NULL, job->vendor_id, false);
-    rc = od_deliveries_take(ctx->db, a, job->vendor_id, id, job->id, job->lock_token,
-                            job->attempt, now, &d);
+    /* Marking it "delivering" need not be durable: a crash re-runs the job anyway,
+     * and the runner's finish of the job, a synchronous commit, flushes it. */
+    od_context_begin_lazy(ctx->db, a, job->vendor_id);
+    rc = od_deliveries_take(ctx->db, a, job->vendor_id, id, replays, job->id,
+                            job->lock_token, job->attempt, now, &d);
     if (od_context_end(ctx->db, rc == OD_OK) != OD_OK && rc == OD_OK)
         rc = OD_EUNAVAIL;
     progress = od_arena_printf(a, "{\"delivery_id\": \"%s\"}", id);
@@ -174,7 +186,7 @@ deliver_run(od_job_ctx *ctx, const od_job *job)
     if (rc != OD_OK)
         return (od_job_result){ .outcome = OD_JOB_RETRY, .error = od_arena_printf(a,
                                 "cannot take the delivery: %s", od_rc_str(rc)) };
-    at = (od_attempt){ .now = now, .attempt = job->attempt,
+    at = (od_attempt){ .now_ms = od_job_clock_ms(cfg), .attempt = job->attempt,
                        .disable_after = cfg->webhook_disable_after };
     if (!d.enabled) {
         at.end = OD_ATTEMPT_SKIPPED;
@@ -222,7 +234,7 @@ deliver_run(od_job_ctx *ctx, const od_job *job)
             return (od_job_result){ .outcome = OD_JOB_RETRY, .error = "cannot set up libcurl" };
     }
     now = od_job_clock(cfg);
-    at.now = now;
+    at.now_ms = od_job_clock_ms(cfg);
     at.signature = sig;
     at.response_status = ans->status;
     progress = od_arena_printf(a, "{\"delivery_id\": \"%s\", \"response_status\": %d}", id,
