@@ -15,18 +15,31 @@
 -- ---------------------------------------------------------------------------------
 -- jobs: new columns and indexes
 -- ---------------------------------------------------------------------------------
+-- is_available and is_running stand for state = 'available' / 'running', and
+-- lane_vendor for the lane's vendor (a fixed uuid for global jobs), in the queue's
+-- queries and indexes: the daemon runs under row-level security, where only leakproof
+-- conditions may become index conditions, and neither the enum's equality nor
+-- coalesce() is leakproof (a plain column is). graphile-worker does the same.
 ALTER TABLE jobs
     ADD COLUMN rescues      integer NOT NULL DEFAULT 0 CHECK (rescues >= 0),
-    ADD COLUMN attempted_at timestamptz;   -- start of the latest attempt (claim time)
+    ADD COLUMN attempted_at timestamptz,   -- start of the latest attempt (claim time)
+    ADD COLUMN is_available boolean GENERATED ALWAYS AS (state = 'available') STORED,
+    ADD COLUMN is_running   boolean GENERATED ALWAYS AS (state = 'running') STORED,
+    ADD COLUMN lane_vendor  uuid GENERATED ALWAYS AS
+        (coalesce(vendor_id, '00000000-0000-0000-0000-000000000000')) STORED;
 
--- The claim walks one lane at a time: (vendor, kind), then priority and run_at.
+-- The claim reads one lane at a time: (vendor, kind), then priority and run_at.
 DROP INDEX jobs_claim_idx;
-CREATE INDEX jobs_lane_claim_idx ON jobs (vendor_id, kind, priority, run_at, id)
-    WHERE state = 'available';
+CREATE INDEX jobs_lane_claim_idx
+    ON jobs (lane_vendor, kind, priority, run_at, id)
+    WHERE is_available;
 -- One pending job per key and lane (vendor NULL = global counts as one value).
 DROP INDEX jobs_unique_key_idx;
-CREATE UNIQUE INDEX jobs_pending_key_idx ON jobs (kind, vendor_id, unique_key)
-    NULLS NOT DISTINCT WHERE state = 'available' AND unique_key IS NOT NULL;
+CREATE UNIQUE INDEX jobs_pending_key_idx ON jobs (kind, lane_vendor, unique_key)
+    WHERE is_available AND unique_key IS NOT NULL;
+-- Running jobs per lane (the cap) and for the rescuer.
+DROP INDEX jobs_running_idx;
+CREATE INDEX jobs_running_idx ON jobs (vendor_id, kind) WHERE is_running;
 
 -- The hot table churns (insert, claim, delete on completion): vacuum it early and
 -- without throttling; heartbeats are HOT updates (fillfactor 80 from 008).
@@ -77,8 +90,10 @@ CREATE TABLE job_lanes (
     vendor_id  uuid   REFERENCES vendors (id),   -- NULL: global jobs (no vendor cap)
     kind       text   NOT NULL,
     served_seq bigint NOT NULL DEFAULT 0,        -- lower: served longer ago (0: never)
+    lane_vendor uuid GENERATED ALWAYS AS
+        (coalesce(vendor_id, '00000000-0000-0000-0000-000000000000')) STORED,
     CONSTRAINT job_lanes_pkey PRIMARY KEY (id),
-    CONSTRAINT job_lanes_key UNIQUE NULLS NOT DISTINCT (vendor_id, kind)
+    CONSTRAINT job_lanes_key UNIQUE (lane_vendor, kind)
 ) WITH (
     fillfactor = 50,
     autovacuum_vacuum_scale_factor = 0,
@@ -138,12 +153,9 @@ RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_id bigint;
+    v_lane uuid := coalesce(p_vendor, '00000000-0000-0000-0000-000000000000');
 BEGIN
-    IF p_vendor IS NULL THEN
-        PERFORM 1 FROM job_lanes WHERE vendor_id IS NULL AND kind = p_kind;
-    ELSE
-        PERFORM 1 FROM job_lanes WHERE vendor_id = p_vendor AND kind = p_kind;
-    END IF;
+    PERFORM 1 FROM job_lanes WHERE lane_vendor = v_lane AND kind = p_kind;
     IF NOT FOUND THEN
         INSERT INTO job_lanes (vendor_id, kind) VALUES (p_vendor, p_kind)
         ON CONFLICT DO NOTHING;
@@ -151,8 +163,8 @@ BEGIN
     INSERT INTO jobs (kind, vendor_id, payload, run_at, priority, max_attempts, unique_key)
     VALUES (p_kind, p_vendor, coalesce(p_payload, '{}'), coalesce(p_run_at, now()),
             coalesce(p_priority, 100), coalesce(p_max_attempts, 25), p_unique_key)
-    ON CONFLICT (kind, vendor_id, unique_key)
-        WHERE state = 'available' AND unique_key IS NOT NULL DO NOTHING
+    ON CONFLICT (kind, lane_vendor, unique_key)
+        WHERE is_available AND unique_key IS NOT NULL DO NOTHING
     RETURNING id INTO v_id;
     RETURN v_id;
 END
@@ -160,11 +172,15 @@ $$;
 
 -- ---------------------------------------------------------------------------------
 -- Claim up to p_limit jobs of the kinds the daemon runs (p_kinds, with the lane cap
--- and lease seconds of each at the same index). Lanes are visited by served_seq
--- (least recently served first); each is locked FOR UPDATE SKIP LOCKED (another
--- claimer has it: skip), its running jobs are counted under that lock (a fresh
--- snapshot: this is a separate statement after the lock) and at most
--- cap - running jobs are claimed from it. Global lanes (vendor NULL) have no cap.
+-- and lease seconds of each at the same index), in three statements:
+--  1. lock the least recently served lanes (served_seq) that have a due job, FOR
+--     UPDATE SKIP LOCKED (a lane another claimer holds is skipped), enough of them to
+--     fill the batch at the smallest cap, plus one;
+--  2. in a new snapshot (so every claim committed before the locks is seen), count
+--     each lane's running jobs and claim at most cap - running of its due jobs
+--     (global lanes, vendor NULL, have no cap), lanes in served order;
+--  3. move the locked lanes to the back of the round.
+-- A lane's cap therefore holds across claimers: only its lock holder claims in it.
 -- ---------------------------------------------------------------------------------
 CREATE FUNCTION od_job_claim(p_now timestamptz, p_limit int, p_worker text,
                              p_kinds text[], p_caps int[], p_leases int[])
@@ -173,74 +189,60 @@ RETURNS TABLE (id bigint, kind text, vendor_id uuid, payload jsonb, lock_token u
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-    l record;
-    v_left int := p_limit;
-    v_running int;
-    v_n int;
-    v_got int;
+    v_lanes bigint[];
+    v_want int := p_limit / greatest(1, (SELECT min(c) FROM unnest(p_caps) c)) + 1;
 BEGIN
-    FOR l IN
-        SELECT ln.id AS lane, ln.vendor_id AS vendor, ln.kind AS lkind, k.cap, k.lease
+    SELECT array_agg(l.id) INTO v_lanes
+      FROM (SELECT ln.id FROM job_lanes ln
+             WHERE ln.kind = ANY (p_kinds)
+               -- a probe of the claim index per lane (a scalar subquery, so it is
+               -- never turned into a join over every available job)
+               AND (SELECT true FROM jobs j
+                     WHERE j.lane_vendor = ln.lane_vendor AND j.kind = ln.kind AND j.is_available
+                       AND j.run_at <= p_now
+                     LIMIT 1)
+             ORDER BY ln.served_seq, ln.id
+             LIMIT v_want
+               FOR UPDATE OF ln SKIP LOCKED) l;
+    IF v_lanes IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    WITH lane AS (
+        SELECT ln.vendor_id AS vendor, ln.lane_vendor, ln.kind AS lkind, ln.served_seq, k.lease,
+               CASE WHEN ln.vendor_id IS NULL THEN p_limit
+                    -- a plain index scan stopping at cap (a LIMIT): it marks the
+                    -- entries of finished jobs dead as it passes them, which a
+                    -- bitmap scan never does, so the count stays cheap between
+                    -- vacuums
+                    ELSE k.cap - (SELECT count(*) FROM (
+                                      SELECT 1 FROM jobs r
+                                       WHERE r.vendor_id = ln.vendor_id AND r.kind = ln.kind
+                                         AND r.is_running
+                                       LIMIT k.cap) r)::int END AS room
           FROM job_lanes ln
           JOIN unnest(p_kinds, p_caps, p_leases) AS k (kind, cap, lease) ON k.kind = ln.kind
-         WHERE EXISTS (SELECT 1 FROM jobs j
-                        WHERE j.state = 'available' AND j.kind = ln.kind
-                          AND (j.vendor_id = ln.vendor_id
-                               OR (ln.vendor_id IS NULL AND j.vendor_id IS NULL))
-                          AND j.run_at <= p_now)
-         ORDER BY ln.served_seq, ln.id
-    LOOP
-        EXIT WHEN v_left <= 0;
-        PERFORM 1 FROM job_lanes ln WHERE ln.id = l.lane FOR UPDATE SKIP LOCKED;
-        CONTINUE WHEN NOT FOUND;
-        IF l.vendor IS NULL THEN
-            v_n := v_left;
-        ELSE
-            SELECT count(*) INTO v_running
-              FROM (SELECT 1 FROM jobs j
-                     WHERE j.vendor_id = l.vendor AND j.kind = l.lkind AND j.state = 'running'
-                     LIMIT l.cap) r;
-            v_n := least(v_left, l.cap - v_running);
-        END IF;
-        CONTINUE WHEN v_n <= 0;
-        IF l.vendor IS NULL THEN
-            RETURN QUERY
-            WITH c AS (
-                SELECT j.id FROM jobs j
-                 WHERE j.vendor_id IS NULL AND j.kind = l.lkind AND j.state = 'available'
-                   AND j.run_at <= p_now
-                 ORDER BY j.priority, j.run_at, j.id
-                 LIMIT v_n FOR UPDATE SKIP LOCKED)
-            UPDATE jobs j
-               SET state = 'running', attempt = j.attempt + 1, attempted_at = p_now,
-                   lease_until = p_now + make_interval(secs => l.lease),
-                   lock_token = gen_random_uuid(), locked_by = p_worker
-              FROM c WHERE j.id = c.id
-            RETURNING j.id, j.kind, j.vendor_id, j.payload, j.lock_token, j.attempt,
-                      j.max_attempts;
-        ELSE
-            RETURN QUERY
-            WITH c AS (
-                SELECT j.id FROM jobs j
-                 WHERE j.vendor_id = l.vendor AND j.kind = l.lkind AND j.state = 'available'
-                   AND j.run_at <= p_now
-                 ORDER BY j.priority, j.run_at, j.id
-                 LIMIT v_n FOR UPDATE SKIP LOCKED)
-            UPDATE jobs j
-               SET state = 'running', attempt = j.attempt + 1, attempted_at = p_now,
-                   lease_until = p_now + make_interval(secs => l.lease),
-                   lock_token = gen_random_uuid(), locked_by = p_worker
-              FROM c WHERE j.id = c.id
-            RETURNING j.id, j.kind, j.vendor_id, j.payload, j.lock_token, j.attempt,
-                      j.max_attempts;
-        END IF;
-        GET DIAGNOSTICS v_got = ROW_COUNT;
-        IF v_got > 0 THEN
-            v_left := v_left - v_got;
-            UPDATE job_lanes ln SET served_seq = nextval('job_lanes_served_seq')
-             WHERE ln.id = l.lane;
-        END IF;
-    END LOOP;
+         WHERE ln.id = ANY (v_lanes)),
+    pick AS (
+        SELECT c.id, lane.lease
+          FROM lane,
+               LATERAL (SELECT j.id FROM jobs j
+                         WHERE j.lane_vendor = lane.lane_vendor AND j.kind = lane.lkind AND j.is_available
+                           AND j.run_at <= p_now
+                         -- the index's own order: read in order, never sorted
+                         ORDER BY j.lane_vendor, j.kind, j.priority, j.run_at, j.id
+                         LIMIT greatest(lane.room, 0)
+                           FOR UPDATE SKIP LOCKED) c
+         ORDER BY lane.served_seq
+         LIMIT p_limit)
+    UPDATE jobs j
+       SET state = 'running', attempt = j.attempt + 1, attempted_at = p_now,
+           lease_until = p_now + make_interval(secs => pick.lease),
+           lock_token = gen_random_uuid(), locked_by = p_worker
+      FROM pick WHERE j.id = pick.id
+    RETURNING j.id, j.kind, j.vendor_id, j.payload, j.lock_token, j.attempt, j.max_attempts;
+    UPDATE job_lanes ln SET served_seq = nextval('job_lanes_served_seq')
+     WHERE ln.id = ANY (v_lanes);
 END
 $$;
 
@@ -268,15 +270,14 @@ $$;
 
 -- True when another pending job of the same kind, vendor and key exists (a job that
 -- would go back to available is then superseded by it).
-CREATE FUNCTION od_job_has_pending_twin(p_id bigint, p_kind text, p_vendor uuid,
+CREATE FUNCTION od_job_has_pending_twin(p_id bigint, p_kind text, p_lane_vendor uuid,
                                         p_key text)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT p_key IS NOT NULL AND EXISTS (
         SELECT 1 FROM jobs o
-         WHERE o.kind = p_kind AND o.unique_key = p_key AND o.state = 'available'
-           AND o.id <> p_id
-           AND (o.vendor_id = p_vendor OR (p_vendor IS NULL AND o.vendor_id IS NULL)))
+         WHERE o.kind = p_kind AND o.lane_vendor = p_lane_vendor AND o.unique_key = p_key
+           AND o.is_available AND o.id <> p_id)
 $$;
 
 -- The batched finish, without the unique-key fallback (see od_job_finish).
@@ -322,7 +323,7 @@ BEGIN
           FROM f JOIN jobs j ON j.id = f.id,
                LATERAL (SELECT f.outcome <> 'dead'
                            AND NOT (f.outcome = 'retry' AND j.attempt >= j.max_attempts)
-                           AND od_job_has_pending_twin(j.id, j.kind, j.vendor_id, j.unique_key)
+                           AND od_job_has_pending_twin(j.id, j.kind, j.lane_vendor, j.unique_key)
                         AS superseded) t
          WHERE j.lock_token = f.token AND j.state = 'running'
            AND f.outcome IN ('dead', 'retry', 'snooze', 'release')),
@@ -403,7 +404,7 @@ BEGIN
       INTO v_ids, v_tokens, v_outcomes
       FROM (SELECT j.id, j.lock_token, j.cancel_requested, j.attempt, j.max_attempts
               FROM jobs j
-             WHERE j.state = 'running' AND j.lease_until < p_now
+             WHERE j.is_running AND j.lease_until < p_now
              ORDER BY j.lease_until
              LIMIT p_limit
                FOR UPDATE SKIP LOCKED) j;
@@ -475,7 +476,7 @@ BEGIN
     IF j.state NOT IN ('dead', 'available') THEN
         RETURN j.state::text;
     END IF;
-    IF j.state = 'dead' AND od_job_has_pending_twin(j.id, j.kind, j.vendor_id, j.unique_key) THEN
+    IF j.state = 'dead' AND od_job_has_pending_twin(j.id, j.kind, j.lane_vendor, j.unique_key) THEN
         RETURN 'superseded';
     END IF;
     BEGIN

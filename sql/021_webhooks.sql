@@ -46,11 +46,9 @@ CREATE FUNCTION od_job_enqueue_many(p_kind text, p_vendor uuid, p_payloads jsonb
 RETURNS SETOF bigint
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF p_vendor IS NULL THEN
-        PERFORM 1 FROM job_lanes WHERE vendor_id IS NULL AND kind = p_kind;
-    ELSE
-        PERFORM 1 FROM job_lanes WHERE vendor_id = p_vendor AND kind = p_kind;
-    END IF;
+    PERFORM 1 FROM job_lanes
+     WHERE lane_vendor = coalesce(p_vendor, '00000000-0000-0000-0000-000000000000')
+       AND kind = p_kind;
     IF NOT FOUND THEN
         INSERT INTO job_lanes (vendor_id, kind) VALUES (p_vendor, p_kind)
         ON CONFLICT DO NOTHING;
