@@ -115,6 +115,26 @@ static od_stmt st_replay = OD_STMT("webhooks_replay",
     "NULL::smallint, $3::int, NULL) "
     "WHERE d.vendor_id = $1::uuid AND d.id = $2::uuid RETURNING " DELIVERY_JSON("d"), 3, false);
 
+/* Runs st with ($1 vendor, $2 id). */
+static od_rc
+by_id(od_db *db, od_arena *a, od_stmt *st, const char *vendor_id, const char *id,
+      PGresult **res)
+{
+    const char *params[] = { vendor_id, id };
+
+    return od_db_exec(db, a, st, params, res);
+}
+
+/* Runs st with ($1 vendor, $2 id, $3 n). */
+static od_rc
+by_id_n(od_db *db, od_arena *a, od_stmt *st, const char *vendor_id, const char *id, int n,
+        PGresult **res)
+{
+    const char *params[] = { vendor_id, id, od_arena_printf(a, "%d", n) };
+
+    return od_db_exec(db, a, st, params, res);
+}
+
 static const char *
 fields_param(const od_endpoint_fields *f, int i)
 {
@@ -152,9 +172,7 @@ od_rc
 od_webhooks_get(od_db *db, od_arena *a, const char *vendor_id, const char *id, bool lock,
                 PGresult **res)
 {
-    const char *params[] = { vendor_id, id };
-
-    return od_db_exec(db, a, lock ? &st_lock : &st_get, params, res);
+    return by_id(db, a, lock ? &st_lock : &st_get, vendor_id, id, res);
 }
 
 od_rc
@@ -181,18 +199,14 @@ od_rc
 od_webhooks_delete(od_db *db, od_arena *a, const char *vendor_id, const char *id,
                    PGresult **res)
 {
-    const char *params[] = { vendor_id, id };
-
-    return od_db_exec(db, a, &st_delete, params, res);
+    return by_id(db, a, &st_delete, vendor_id, id, res);
 }
 
 od_rc
 od_webhooks_ping(od_db *db, od_arena *a, const char *vendor_id, const char *endpoint_id,
                  int max_attempts, PGresult **res)
 {
-    const char *params[] = { vendor_id, endpoint_id, od_arena_printf(a, "%d", max_attempts) };
-
-    return od_db_exec(db, a, &st_ping, params, res);
+    return by_id_n(db, a, &st_ping, vendor_id, endpoint_id, max_attempts, res);
 }
 
 od_rc
@@ -231,16 +245,12 @@ od_rc
 od_webhooks_delivery_lock(od_db *db, od_arena *a, const char *vendor_id, const char *id,
                           PGresult **res)
 {
-    const char *params[] = { vendor_id, id };
-
-    return od_db_exec(db, a, &st_delivery_lock, params, res);
+    return by_id(db, a, &st_delivery_lock, vendor_id, id, res);
 }
 
 od_rc
 od_webhooks_replay(od_db *db, od_arena *a, const char *vendor_id, const char *id,
                    int max_attempts, PGresult **res)
 {
-    const char *params[] = { vendor_id, id, od_arena_printf(a, "%d", max_attempts) };
-
-    return od_db_exec(db, a, &st_replay, params, res);
+    return by_id_n(db, a, &st_replay, vendor_id, id, max_attempts, res);
 }
