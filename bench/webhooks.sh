@@ -90,16 +90,16 @@ sql "INSERT INTO events (vendor_id, event_type, payload)
 FANOUT=""
 while :; do
     left=$(sql "SELECT count(*) FROM events WHERE vendor_id = '$VENDOR' AND published_at IS NULL")
-    done_n=$(sql "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = '$EP' AND status = 'delivered'")
+    done_n=$(sql "SELECT count(*) FROM webhook_deliveries WHERE vendor_id = '$VENDOR' AND endpoint_id = '$EP' AND status = 'delivered'")
     now=$(date +%s.%N)
     if [ -z "$FANOUT" ] && [ "$left" = 0 ]; then FANOUT=$(python3 -c "print(round($now - $T0, 2))"); fi
     [ "$done_n" -ge "$N" ] && break
-    dead=$(sql "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = '$EP' AND status = 'dead'")
+    dead=$(sql "SELECT count(*) FROM webhook_deliveries WHERE vendor_id = '$VENDOR' AND status = 'dead'")
     if [ "$dead" -gt 0 ]; then echo "bench: $dead deliveries died (see webhook_deliveries.last_error)" >&2; exit 1; fi
     if python3 -c "import sys; sys.exit(0 if $now - $T0 > 600 else 1)"; then
         echo "bench: not done after 10 min" >&2; exit 1
     fi
-    sleep 0.2
+    sleep 0.5
 done
 T1=$(date +%s.%N)
 sql "SELECT format('deliveries %s, fanout %s s, end to end %s s (%s/s), delivering %s s: %s deliveries/s, latency p50 %s s p95 %s s max %s s',
@@ -110,6 +110,6 @@ sql "SELECT format('deliveries %s, fanout %s s, end to end %s s (%s/s), deliveri
             round(extract(epoch FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY delivered_at - e.occurred_at))::numeric, 2),
             round(extract(epoch FROM max(delivered_at - e.occurred_at))::numeric, 2))
        FROM webhook_deliveries d JOIN events e ON e.event_id = d.event_id
-      WHERE d.endpoint_id = '$EP'"
+      WHERE d.vendor_id = '$VENDOR' AND d.endpoint_id = '$EP'"
 # unsubscribe: the vendor's rows stay, nothing more is sent
 curlj -X DELETE "$ODYSSEY_URL/api/v1/webhooks/endpoints/$EP" >/dev/null
