@@ -23,7 +23,7 @@ static const command commands[] = {
     { "status",  od_ctl_status,  "database, migrations and queue at a glance" },
     { "audit",   od_ctl_audit_cmd, "audit purge --before DATE (6 years or older only)" },
     { "secrets", od_ctl_secrets, "secrets put --vendor V --purpose P < value | secrets reveal --vendor V --id ID" },
-    { "jobs",    od_ctl_jobs,    "jobs list | show ID | retry ID | cancel ID | stats" },
+    { "jobs",    od_ctl_jobs,    "jobs list | show ID | retry ID | cancel ID | stats | enqueue --kind K" },
     { "dlq",     od_ctl_dlq,     "dlq list | replay (ID... | --all [--kind K] [--vendor V])" },
     { "keys",    od_ctl_keys,    "keys generate [--id ID] | keys status | keys rotate [--batch N]" },
 };

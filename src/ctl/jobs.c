@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
+#include "db/db.h"
 #include "db/queue.h"
 #include "worker/job.h"
 
@@ -26,7 +28,9 @@ usage_jobs(int code)
            "       odysseyctl jobs show ID\n"
            "       odysseyctl jobs retry ID\n"
            "       odysseyctl jobs cancel ID\n"
-           "       odysseyctl jobs stats\n\n"
+           "       odysseyctl jobs stats\n"
+           "       odysseyctl jobs enqueue --kind K [--vendor V] [--payload JSON]\n"
+           "                  [--delay SECONDS] [--key UNIQUE_KEY] [--max-attempts N]\n\n"
            "list: jobs, newest first (states: available, running, completed, dead,\n"
            "      canceled; finished ones come from the archive too).\n"
            "show: the job's document and payload.\n"
@@ -34,7 +38,9 @@ usage_jobs(int code)
            "      its backoff runs now.\n"
            "cancel: a queued job is canceled; a running one is asked to stop.\n"
            "stats: jobs per kind and state, the age of the oldest due job, rescues,\n"
-           "      dead tuples of the hot table.\n");
+           "      dead tuples of the hot table.\n"
+           "enqueue: a job (no --vendor: a global one), due now or after --delay on\n"
+           "      the daemon's clock; prints its id, or says a pending job holds the key.\n");
     return code;
 }
 
@@ -180,6 +186,76 @@ stats(PGconn *conn)
     return 0;
 }
 
+/* Parses the decimal option name of argv into *out (absent: def). Returns false after
+ * printing why when it is not an integer from min to max. */
+static bool
+int_opt(int argc, char **argv, const char *name, long def, long min, long max, long *out)
+{
+    const char *v = od_ctl_opt(argc, argv, name);
+    char *end;
+
+    *out = def;
+    if (v == NULL)
+        return true;
+    *out = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || *out < min || *out > max) {
+        fprintf(stderr, "odysseyctl: %s: expected an integer from %ld to %ld\n", name, min,
+                max);
+        return false;
+    }
+    return true;
+}
+
+/* Enqueues through the queue module (the same path as the API), as the owner. */
+static int
+enqueue(const od_config *cfg, int argc, char **argv)
+{
+    od_queue_new j = { .kind = od_ctl_opt(argc, argv, "--kind"),
+                       .vendor_id = od_ctl_opt(argc, argv, "--vendor"),
+                       .payload = od_ctl_opt(argc, argv, "--payload"),
+                       .unique_key = od_ctl_opt(argc, argv, "--key") };
+    long delay, attempts;
+    od_arena *a;
+    od_db *db;
+    const char *id;
+    od_rc rc;
+    int code = 1;
+
+    if (j.kind == NULL) {
+        fprintf(stderr, "odysseyctl: jobs enqueue needs --kind\n");
+        return 2;
+    }
+    if (!int_opt(argc, argv, "--delay", 0, 0, 315360000L, &delay) ||
+        !int_opt(argc, argv, "--max-attempts", 25, 1, 1000, &attempts))
+        return 2;
+    j.max_attempts = (int)attempts;
+    if (delay > 0)
+        j.run_at_ms = od_job_clock_ms(cfg) + delay * 1000LL;
+    a = od_arena_create(0);
+    db = od_db_open(cfg->admin_database_url, "odysseyctl", cfg, false);
+    if (a == NULL || db == NULL || od_db_ready(db) != OD_OK) {
+        fprintf(stderr, "odysseyctl: cannot connect to ODYSSEY_ADMIN_DATABASE_URL\n");
+        goto done;
+    }
+    rc = od_queue_enqueue(db, a, &j, &id);
+    if (rc != OD_OK) {
+        fprintf(stderr, "odysseyctl: enqueue failed (%s)\n",
+                rc == OD_EDB ? "the database refused it: check kind, vendor and payload" :
+                "database unavailable");
+    } else if (id == NULL) {
+        printf("a pending %s job holds the key \"%s\": nothing enqueued\n", j.kind,
+               j.unique_key);
+        code = 0;
+    } else {
+        printf("%s\n", id);
+        code = 0;
+    }
+done:
+    od_db_close(db);
+    od_arena_destroy(a);
+    return code;
+}
+
 int
 od_ctl_jobs(const od_config *cfg, int argc, char **argv)
 {
@@ -191,6 +267,8 @@ od_ctl_jobs(const od_config *cfg, int argc, char **argv)
 
     if (od_ctl_wants_help(argc, argv))
         return usage_jobs(0);
+    if (strcmp(sub, "enqueue") == 0)
+        return enqueue(cfg, argc - 1, argv + 1);
     if (strcmp(sub, "list") != 0 && strcmp(sub, "stats") != 0 && !needs_id)
         return usage_jobs(2);
     if (needs_id && (argc < 3 || !od_queue_id_ok(argv[2]))) {

@@ -244,7 +244,8 @@ od_queue_enqueue(od_db *db, od_arena *a, const od_queue_new *j, const char **id)
     od_rc rc;
 
     *id = NULL;
-    snprintf(priority, sizeof(priority), "%d", j->priority);
+    snprintf(priority, sizeof(priority), "%d",
+             j->priority > 0 ? j->priority : OD_QUEUE_PRIORITY_DEFAULT);
     snprintf(attempts, sizeof(attempts), "%d", j->max_attempts > 0 ? j->max_attempts : 25);
     if (j->run_at_ms > 0)
         od_queue_timestamp(j->run_at_ms, run_at);

@@ -21,7 +21,7 @@ typedef struct od_queue_new {
     const char *vendor_id;     /* NULL: a global job (no vendor cap) */
     const char *payload;       /* JSON object text; NULL: {} */
     long long run_at_ms;       /* when it becomes due; 0: now (the database's clock) */
-    int priority;              /* OD_QUEUE_PRIORITY_DEFAULT unless there is a reason */
+    int priority;              /* lower runs first; 0: OD_QUEUE_PRIORITY_DEFAULT */
     int max_attempts;          /* 0: 25 */
     const char *unique_key;    /* NULL: none; else one pending job per kind, vendor, key */
 } od_queue_new;

@@ -1,13 +1,12 @@
 /* kind_test.c: test.sleep, a kind for the test suite only (ODYSSEY_QUEUE_TEST_KINDS=1):
- * it sleeps, heart-beats and ends as its payload says, so the tests can hold a
- * runner busy, lose a lease, cancel a running job, and see each outcome:
- *   {"sleep_ms": 500 or [per attempt, the last repeating],
- *    "heartbeat_ms": 100 (0: never),
- *    "outcome": "done" | "retry" | "snooze" | "fatal" or [per attempt],
- *    "delay_ms": 0 (retry: 0 = the kind's backoff; snooze: the wait),
- *    "error": "text kept in last_error"}
- * Its backoff (1 min doubling, capped at 6 h) is long on purpose: the tests move
- * the daemon's clock (ODYSSEY_CLOCK_OFFSET) instead of waiting. */
+ * its payload says how long it sleeps, how often it heart-beats and how it ends, so
+ * the tests can hold a runner busy, lose a lease, cancel it running, and see each
+ * outcome. Its backoff is in minutes: the tests move the daemon's clock instead. */
+
+/* Payload: {"sleep_ms": 500 or [per attempt, the last repeating],
+ *           "heartbeat_ms": 100 (0: never), "outcome": "done" | "retry" | "snooze" |
+ *           "fatal" or [per attempt], "delay_ms": retry (0: the kind's backoff) or
+ *           snooze wait, "error": "text kept in last_error"} */
 #include "worker/kinds.h"
 
 #include <errno.h>

@@ -313,6 +313,27 @@ class Queue(StackCase):
         self.assertIn("superseded", gone["last_error"])
         self.assertEqual(job(twin)["state"], "available")
 
+    def test_odysseyctl_enqueues_through_the_queue_module(self):
+        key = "ctl-%d" % time.time()
+        jid = must(ctl("jobs", "enqueue", "--kind", "test.sleep", "--vendor", self.vc,
+                       "--payload", '{"sleep_ms": 10}', "--delay", "3600", "--key", key,
+                       "--max-attempts", "3"))
+        self.assertTrue(jid.isdigit(), jid)
+        j = job(jid)
+        self.assertEqual((j["state"], j["max_attempts"], j["vendor_id"]), ("available", 3, self.vc))
+        wait = float(sql("SELECT extract(epoch FROM run_at - created_at) FROM jobs WHERE id = %s"
+                         % jid))
+        self.assertAlmostEqual(wait, 3600, delta=5)
+        self.assertIn("nothing enqueued", must(ctl("jobs", "enqueue", "--kind", "test.sleep",
+                                                   "--vendor", self.vc, "--key", key)))
+        # a global job (no vendor) runs too
+        gid = must(ctl("jobs", "enqueue", "--kind", "noop"))
+        done = wait_job(gid, lambda j: j["state"] == "completed")
+        self.assertTrue(done)
+        self.assertIsNone(done["vendor_id"])
+        self.assertEqual(ctl("jobs", "enqueue", "--kind", "noop", "--delay", "soon").returncode, 2)
+        sql("DELETE FROM jobs WHERE id = %s" % jid)
+
     # --- cancel and the API ------------------------------------------------------------
 
     def test_cancel_queued_and_running_jobs(self):
@@ -373,6 +394,14 @@ class Queue(StackCase):
                    "NULL, NULL, NULL, NULL)" % (self.va, self.vb), user="app", check=False)
         self.assertNotEqual(bad.returncode, 0)
         self.assertIn("row-level security", bad.stderr)
+        # the daemon's functions run outside row-level security, so they refuse a
+        # session that is not in the system context
+        for call in ("od_job_claim(now(), 10, 'x', '{noop}', '{4}', '{60}')",
+                     "od_job_rescue(now() + interval '1 day', 10)", "od_job_archive(10)"):
+            p = psql("SET odyssey.vendor_id = '%s'; SELECT * FROM %s" % (self.va, call),
+                     user="app", check=False)
+            self.assertNotEqual(p.returncode, 0, call)
+            self.assertIn("needs the system context", p.stderr)
 
     # --- shutdown ----------------------------------------------------------------------
 
