@@ -48,11 +48,15 @@ $$;
 --   ingest_errors     ingestion_job_errors of jobs finished more than 90 days ago
 --                     (the errors.csv files go by their age on disk: the daemon)
 --   events            outbox rows published more than 30 days ago
+--   webhook_deliveries delivered or dead deliveries created more than 30 days ago
+--                     (a pending one stays until it is delivered or dead)
 -- ---------------------------------------------------------------------------------
 ALTER TABLE ingestion_jobs ADD COLUMN errors_purged_at timestamptz;
 CREATE INDEX ingestion_jobs_errors_due_idx ON ingestion_jobs (finished_at)
     WHERE finished_at IS NOT NULL AND errors_purged_at IS NULL;
 CREATE INDEX events_published_idx ON events (published_at) WHERE published_at IS NOT NULL;
+-- timestamp (creation) never changes, so this index keeps the attempts' updates HOT
+CREATE INDEX webhook_deliveries_created_idx ON webhook_deliveries (timestamp);
 
 -- Deletes at most p_batch rows of p_target that are past their retention at p_now and
 -- returns how many it deleted. SECURITY DEFINER: the purge crosses vendors, and the
@@ -124,6 +128,14 @@ BEGIN
          WHERE e.id IN (SELECT v.id FROM events v
                          WHERE v.published_at < p_now - interval '30 days'
                          ORDER BY v.published_at LIMIT p_batch
+                           FOR UPDATE SKIP LOCKED);
+        GET DIAGNOSTICS v_deleted = ROW_COUNT;
+    WHEN 'webhook_deliveries' THEN
+        DELETE FROM webhook_deliveries d
+         WHERE d.id IN (SELECT w.id FROM webhook_deliveries w
+                         WHERE w.timestamp < p_now - interval '30 days'
+                           AND w.status IN ('delivered', 'dead')
+                         ORDER BY w.timestamp LIMIT p_batch
                            FOR UPDATE SKIP LOCKED);
         GET DIAGNOSTICS v_deleted = ROW_COUNT;
     ELSE

@@ -3,6 +3,8 @@
 #ifndef OD_API_H
 #define OD_API_H
 
+#include "core/config.h"
+#include "crypto/secrets.h"
 #include "db/migrate.h"
 #include "domain/customer.h"
 #include "domain/vocab.h"
@@ -16,10 +18,14 @@ typedef struct od_api_env {
 /* Borrows env for the life of the process. */
 void od_api_init(const od_api_env *env);
 
-/* Sets up and tears down what a worker process keeps between requests (its
- * membership cache). */
-void od_api_worker_start(void);
+/* Sets up and tears down what a worker process keeps between requests: its
+ * membership cache and the master keys that seal webhook secrets (cfg borrowed; a
+ * key file that cannot be loaded is logged, and only those routes fail). */
+void od_api_worker_start(const od_config *cfg);
 void od_api_worker_stop(void);
+
+/* The KMS of this worker (borrowed), or NULL when the master keys did not load. */
+const od_kms *od_api_kms(void);
 
 /* Returns the environment set by od_api_init (borrowed). */
 const od_api_env *od_api_get_env(void);

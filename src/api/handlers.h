@@ -84,6 +84,18 @@ void od_h_diet_rules_delete(od_request *r);
 void od_h_scoring_get(od_request *r);
 void od_h_scoring_put(od_request *r);
 
+/* webhooks.c: /api/v1/webhooks/endpoints[/:id[/rotate-secret|/test]] and
+ * /api/v1/webhooks/deliveries[/:id/replay] (docs/webhooks.md) */
+void od_h_webhooks_create(od_request *r);
+void od_h_webhooks_list(od_request *r);
+void od_h_webhooks_get(od_request *r);
+void od_h_webhooks_patch(od_request *r);
+void od_h_webhooks_delete(od_request *r);
+void od_h_webhooks_rotate(od_request *r);
+void od_h_webhooks_test(od_request *r);
+void od_h_webhooks_deliveries(od_request *r);
+void od_h_webhooks_replay(od_request *r);
+
 /* routes.c: nginx's identity check for the rate-limit keys */
 void od_h_authz(od_request *r);
 

@@ -135,7 +135,8 @@ store(od_request *r, PGresult **res)
         .request_hash_hex = r->idem->hash, .user_id = r->user_id, .status = r->status,
         .content_type = r->resp_type ? r->resp_type : "application/json",
         .headers = r->resp_headers ? r->resp_headers : "",
-        .body = r->resp_body ? od_arena_strndup(r->arena, r->resp_body, r->resp_len) : "",
+        .body = r->resp_kept ? r->resp_kept :
+                r->resp_body ? od_arena_strndup(r->arena, r->resp_body, r->resp_len) : "",
     };
     od_rc rc = o.body ? od_idem_store(r->db, r->arena, &o, res) : OD_ENOMEM;
 

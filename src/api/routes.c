@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/uuid.h"
+#include "crypto/masterkey.h"
 #include "db/audit.h"
 #include "db/context.h"
 #include "db/db.h"
@@ -130,12 +131,33 @@ static const od_route routes[] = {
     { "GET",    "/api/v1/jobs/:id", od_h_jobs_get, VENDOR, OD_PERM_JOBS_READ, "jobs" },
     { "POST",   "/api/v1/jobs/:id/cancel", od_h_jobs_cancel, VENDOR, OD_PERM_INGEST_RUN,
       "jobs" },
+    /* Webhooks (docs/webhooks.md): endpoints with their secrets, deliveries. */
+    { "GET",    "/api/v1/webhooks/endpoints", od_h_webhooks_list, VENDOR,
+      OD_PERM_WEBHOOKS_MANAGE, "webhook_endpoints" },
+    { "POST",   "/api/v1/webhooks/endpoints", od_h_webhooks_create, VENDOR,
+      OD_PERM_WEBHOOKS_MANAGE, "webhook_endpoints" },
+    { "GET",    "/api/v1/webhooks/endpoints/:id", od_h_webhooks_get, VENDOR,
+      OD_PERM_WEBHOOKS_MANAGE, "webhook_endpoints" },
+    { "PATCH",  "/api/v1/webhooks/endpoints/:id", od_h_webhooks_patch, VENDOR,
+      OD_PERM_WEBHOOKS_MANAGE, "webhook_endpoints" },
+    { "DELETE", "/api/v1/webhooks/endpoints/:id", od_h_webhooks_delete, VENDOR,
+      OD_PERM_WEBHOOKS_MANAGE, "webhook_endpoints" },
+    { "POST",   "/api/v1/webhooks/endpoints/:id/rotate-secret", od_h_webhooks_rotate, VENDOR,
+      OD_PERM_WEBHOOKS_MANAGE, "webhook_endpoints" },
+    { "POST",   "/api/v1/webhooks/endpoints/:id/test", od_h_webhooks_test, VENDOR,
+      OD_PERM_WEBHOOKS_MANAGE, "webhook_endpoints" },
+    { "GET",    "/api/v1/webhooks/deliveries", od_h_webhooks_deliveries, VENDOR,
+      OD_PERM_WEBHOOKS_MANAGE, "webhook_deliveries" },
+    { "POST",   "/api/v1/webhooks/deliveries/:id/replay", od_h_webhooks_replay, VENDOR,
+      OD_PERM_WEBHOOKS_MANAGE, "webhook_deliveries" },
     /* nginx's auth_request for the rate-limit keys; nginx never routes clients here. */
     { "GET",   "/internal/authz", od_h_authz, OD_ROUTE_PUBLIC, OD_PERM_NONE, NULL },
 };
 
 static const od_api_env *api_env;
 static od_mcache *mcache;  /* this worker's memberships, at most OD_MCACHE_TTL_MS old */
+static od_masterkeys *masterkeys;  /* this worker's master keys, or NULL */
+static od_kms kms;         /* the local KMS over them */
 static long replica_retry_at; /* after a replica failure: when to try it again (ms) */
 
 #define OD_REPLICA_BACKOFF_MS 5000
@@ -147,9 +169,20 @@ od_api_init(const od_api_env *env)
 }
 
 void
-od_api_worker_start(void)
+od_api_worker_start(const od_config *cfg)
 {
+    char err[512], warn[256];
+
     mcache = od_mcache_create(256);
+    if (od_masterkey_load(cfg->master_key_file, &masterkeys, err, sizeof(err), warn,
+                          sizeof(warn)) != OD_OK) {
+        od_log_warn("worker: master keys not loaded, webhook secrets unavailable: %s", err);
+        masterkeys = NULL;
+        return;
+    }
+    if (warn[0] != '\0')
+        od_log_warn("worker: %s", warn);
+    od_masterkey_kms(masterkeys, &kms);
 }
 
 void
@@ -157,6 +190,14 @@ od_api_worker_stop(void)
 {
     od_mcache_destroy(mcache);
     mcache = NULL;
+    od_masterkey_free(masterkeys);
+    masterkeys = NULL;
+}
+
+const od_kms *
+od_api_kms(void)
+{
+    return masterkeys != NULL ? &kms : NULL;
 }
 
 const od_api_env *

@@ -94,8 +94,9 @@ static const key keys[] = {
       "queue daemon: seconds a claimed job is leased; heartbeats extend it every third" },
     { "QUEUE_CAP", K_INT, F(queue_cap), "4", 1, 10000,
       "queue daemon: jobs of one vendor and kind that may run at once" },
-    { "QUEUE_CAPS", K_STR, F(queue_caps), "", 0, 0,
-      "queue daemon: per-kind caps overriding QUEUE_CAP, e.g. webhook.deliver=8,noop=16" },
+    { "QUEUE_CAPS", K_STR, F(queue_caps), "webhook.deliver=64", 0, 0,
+      "queue daemon: per-kind caps overriding QUEUE_CAP, e.g. webhook.deliver=8,noop=16 "
+      "(the default lets one vendor's deliveries use every runner: docs/webhooks.md)" },
     { "QUEUE_BATCH", K_INT, F(queue_batch), "32", 1, 1000,
       "queue daemon: most jobs a runner claims at once (fewer for slow jobs)" },
     { "CLOCK_OFFSET", K_LONG, F(clock_offset), "0", -315360000L, 315360000L,
@@ -104,6 +105,21 @@ static const key keys[] = {
       "queue daemon: seconds finished jobs stay visible and dead ones replayable" },
     { "QUEUE_TEST_KINDS", K_INT, F(queue_test_kinds), "0", 0, 1,
       "queue daemon: 1 also runs the test kind test.sleep (test stacks only)" },
+    { "WEBHOOK_ALLOW_HTTP", K_CHOICE, F(webhook_allow_http), "off", 0, 0,
+      "on: webhook endpoints may use plain http URLs (development; off: https only)" },
+    { "WEBHOOK_ALLOW_NETS", K_STR, F(webhook_allow_nets), "", 0, 0,
+      "CIDR blocks webhooks may reach although refused (loopback, private, ...), "
+      "comma-separated, e.g. 127.0.0.1/32 (empty: none)" },
+    { "WEBHOOK_ROTATION_OVERLAP", K_INT, F(webhook_rotation_overlap), "86400", 0, 604800,
+      "seconds a webhook endpoint's previous secret keeps signing after a rotation" },
+    { "WEBHOOK_CONNECT_TIMEOUT", K_INT, F(webhook_connect_timeout), "5000", 100, 30000,
+      "queue daemon: milliseconds to connect to a webhook receiver" },
+    { "WEBHOOK_TIMEOUT", K_INT, F(webhook_timeout), "15000", 100, 50000,
+      "queue daemon: milliseconds one webhook delivery attempt may take in all (at "
+      "most 50 s: the delivery's lease is 60 s)" },
+    { "WEBHOOK_DISABLE_AFTER", K_INT, F(webhook_disable_after), "432000", 60, 2592000,
+      "queue daemon: seconds an endpoint may fail without a success before it is "
+      "disabled (5 days)" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -114,6 +130,7 @@ static const struct {
     const char *values;
 } choices[] = {
     { F(jwt_public_key_alg), "RS256|ES256" },
+    { F(webhook_allow_http), "off|on" },
 };
 
 void

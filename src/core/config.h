@@ -50,6 +50,12 @@ typedef struct od_config {
     long queue_retention;      /* seconds finished jobs stay visible (and dead ones
                                 * replayable) before they are purged */
     int queue_test_kinds;      /* 1: the daemon also runs the test kinds (test.sleep) */
+    char *webhook_allow_http;  /* "on": webhook URLs may use plain http */
+    char *webhook_allow_nets;  /* CIDR blocks webhooks may reach although refused */
+    int webhook_rotation_overlap; /* seconds the previous secret still signs */
+    int webhook_connect_timeout;  /* milliseconds to connect to a receiver */
+    int webhook_timeout;       /* milliseconds a delivery attempt may take in all */
+    int webhook_disable_after; /* seconds of failing before an endpoint is disabled */
 } od_config;
 
 /* Loads defaults, the file named by ODYSSEY_CONFIG in envp (if any) and the

@@ -4,6 +4,7 @@
 #include "crypto/secrets.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -265,4 +266,21 @@ od_secret_rewrap(const od_kms *from, const od_kms *to, const od_wrapped *in, od_
 cleanup:
     OPENSSL_cleanse(dek, sizeof(dek));
     return rc;
+}
+
+od_rc
+od_secret_uuid(char out[37])
+{
+    unsigned char b[16];
+
+    if (RAND_bytes(b, sizeof(b)) != 1) {
+        out[0] = '\0';
+        return OD_EUNAVAIL;
+    }
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+    return OD_OK;
 }

@@ -89,6 +89,11 @@ od_rc od_secret_gcm_open(const unsigned char *key, const unsigned char *nonce,
                          const void *aad, size_t aadlen, const unsigned char *in,
                          size_t n, const unsigned char *tag, unsigned char *out);
 
+/* Writes a random (version 4) uuid into out[37]: the id of a row whose secret's
+ * context (AAD) must name it before either is stored. Returns OD_OK or OD_EUNAVAIL
+ * (the random generator failed). */
+od_rc od_secret_uuid(char out[37]);
+
 /* True when s is a valid master key id: 1 to OD_SECRET_KEY_ID_MAX characters of
  * A-Z a-z 0-9 . _ : - (it is stored, logged and used as AAD, so no spaces). */
 bool od_secret_key_id_valid(const char *s, size_t n);

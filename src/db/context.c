@@ -68,6 +68,24 @@ od_context_begin(od_db *db, od_arena *a, const char *user_id, const char *vendor
     return OD_OK;
 }
 
+static od_stmt st_set_lazy = OD_STMT("context_set_lazy",
+    "SELECT set_config('odyssey.user_id', '', true), "
+    "set_config('odyssey.vendor_id', $1, true), "
+    "set_config('odyssey.platform_admin', 'off', true), "
+    "set_config('synchronous_commit', 'off', true)", 1, false);
+
+od_rc
+od_context_begin_lazy(od_db *db, od_arena *a, const char *vendor_id)
+{
+    const char **params = od_arena_alloc(a, sizeof(*params));
+
+    if (params == NULL)
+        return OD_ENOMEM;
+    params[0] = vendor_id;
+    od_db_defer_begin(db, &st_set_lazy, params);
+    return OD_OK;
+}
+
 od_rc
 od_context_end(od_db *db, bool commit)
 {

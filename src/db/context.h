@@ -23,6 +23,12 @@ od_rc od_context_memberships(od_db *db, od_arena *a, const char *user_id, const 
 od_rc od_context_begin(od_db *db, od_arena *a, const char *user_id, const char *vendor_id,
                        bool platform);
 
+/* As od_context_begin for the queue daemon in vendor_id's context (no user), for a
+ * transaction whose commit need not wait for the WAL to reach disk
+ * (synchronous_commit off): what it writes may be lost in a crash and is then
+ * written again (a delivery marked as being delivered). */
+od_rc od_context_begin_lazy(od_db *db, od_arena *a, const char *vendor_id);
+
 /* Ends the request's transaction: COMMIT when commit is true, else ROLLBACK.
  * Returns OD_OK, OD_EDB (the commit failed and nothing was kept) or OD_EUNAVAIL. */
 od_rc od_context_end(od_db *db, bool commit);

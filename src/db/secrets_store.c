@@ -11,9 +11,8 @@ static od_stmt st_insert = OD_STMT("secrets_insert",
     "decode($7, 'hex')) RETURNING id", 7, false);
 
 static od_stmt st_read = OD_STMT("secrets_read",
-    "SELECT id, purpose, key_id, encode(wrapped_key, 'hex'), encode(nonce, 'hex'), "
-    "encode(ciphertext, 'hex'), encode(tag, 'hex') "
-    "FROM secrets WHERE id = $1::uuid AND vendor_id = $2::uuid", 2, true);
+    "SELECT s.id, s.purpose, " OD_SECRETS_ENVELOPE("s") " "
+    "FROM secrets s WHERE s.id = $1::uuid AND s.vendor_id = $2::uuid", 2, true);
 
 static od_stmt st_delete = OD_STMT("secrets_delete",
     "DELETE FROM secrets WHERE id = $1::uuid AND vendor_id = $2::uuid", 2, false);
@@ -132,6 +131,34 @@ od_secrets_store_insert(od_db *db, od_arena *a, const char *vendor_id, const cha
 }
 
 od_rc
+od_secrets_store_envelope(const PGresult *res, int row, int col, od_arena *a, od_envelope *env)
+{
+    od_envelope got;
+    const char *ct;
+    long n;
+
+    memset(env, 0, sizeof(*env));
+    memset(&got, 0, sizeof(got));
+    if (wrapped_from_text(PQgetvalue(res, row, col), PQgetvalue(res, row, col + 1),
+                          &got.key) != OD_OK ||
+        hex_decode(PQgetvalue(res, row, col + 2), got.nonce, sizeof(got.nonce)) !=
+            (long)sizeof(got.nonce) ||
+        hex_decode(PQgetvalue(res, row, col + 4), got.tag, sizeof(got.tag)) !=
+            (long)sizeof(got.tag))
+        return OD_EINVAL;
+    ct = PQgetvalue(res, row, col + 3);
+    got.ciphertext = od_arena_alloc(a, strlen(ct) / 2 + 1);
+    if (got.ciphertext == NULL)
+        return OD_ENOMEM;
+    n = hex_decode(ct, got.ciphertext, OD_SECRET_VALUE_MAX);
+    if (n < 0)
+        return OD_EINVAL;
+    got.ctlen = (size_t)n;
+    *env = got;
+    return OD_OK;
+}
+
+od_rc
 od_secrets_store_read(od_db *db, od_arena *a, const char *vendor_id, const char *id,
                       const od_audit_entry *who, od_envelope *env, const char **purpose,
                       PGresult **res)
@@ -139,33 +166,23 @@ od_secrets_store_read(od_db *db, od_arena *a, const char *vendor_id, const char 
     const char *params[] = { id, vendor_id };
     od_audit_entry e = *who;
     od_envelope got;
-    const char *ct, *kind = NULL;
-    long n;
+    const char *kind = NULL;
     od_rc rc;
 
     memset(env, 0, sizeof(*env));
-    memset(&got, 0, sizeof(got));
     rc = od_db_exec(db, a, &st_read, params, res);
     if (rc != OD_OK)
         return rc;
     if (PQntuples(*res) == 0)
         return OD_ENOTFOUND;
-    if (wrapped_from_text(PQgetvalue(*res, 0, 2), PQgetvalue(*res, 0, 3), &got.key) != OD_OK ||
-        hex_decode(PQgetvalue(*res, 0, 4), got.nonce, sizeof(got.nonce)) !=
-            (long)sizeof(got.nonce) ||
-        hex_decode(PQgetvalue(*res, 0, 6), got.tag, sizeof(got.tag)) != (long)sizeof(got.tag))
-        return OD_EINVAL;
-    ct = PQgetvalue(*res, 0, 5);
-    got.ciphertext = od_arena_alloc(a, strlen(ct) / 2 + 1);
+    rc = od_secrets_store_envelope(*res, 0, 2, a, &got);
+    if (rc != OD_OK)
+        return rc;
     e.entity_id = od_arena_strdup(a, PQgetvalue(*res, 0, 0));
     if (purpose != NULL)
         kind = od_arena_strdup(a, PQgetvalue(*res, 0, 1));
-    if (got.ciphertext == NULL || e.entity_id == NULL || (purpose != NULL && kind == NULL))
+    if (e.entity_id == NULL || (purpose != NULL && kind == NULL))
         return OD_ENOMEM;
-    n = hex_decode(ct, got.ciphertext, OD_SECRET_VALUE_MAX);
-    if (n < 0)
-        return OD_EINVAL;
-    got.ctlen = (size_t)n;
     e.vendor_id = vendor_id;
     e.action = who->action ? who->action : "read";
     e.entity = "secrets";

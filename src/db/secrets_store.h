@@ -30,6 +30,19 @@ od_rc od_secrets_store_read(od_db *db, od_arena *a, const char *vendor_id, const
                             const od_audit_entry *who, od_envelope *env,
                             const char **purpose, PGresult **res);
 
+/* The select list of one envelope of the secrets row aliased s: five columns (key id,
+ * then wrapped key, nonce, ciphertext and tag in hex) that od_secrets_store_envelope
+ * reads; for the daemon's joins, which read without an audit row per use. */
+#define OD_SECRETS_ENVELOPE(s) \
+    s ".key_id, encode(" s ".wrapped_key, 'hex'), encode(" s ".nonce, 'hex'), " \
+    "encode(" s ".ciphertext, 'hex'), encode(" s ".tag, 'hex')"
+
+/* Reads the five OD_SECRETS_ENVELOPE columns of res's row from column col into *env
+ * (ciphertext arena-owned). Returns OD_OK, OD_EINVAL (a field of impossible size or
+ * not hex) or OD_ENOMEM. */
+od_rc od_secrets_store_envelope(const PGresult *res, int row, int col, od_arena *a,
+                                od_envelope *env);
+
 /* Deletes secret id of vendor_id. Returns OD_OK, OD_ENOTFOUND or the od_db_exec codes
  * with *res. */
 od_rc od_secrets_store_delete(od_db *db, od_arena *a, const char *vendor_id, const char *id,

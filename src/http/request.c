@@ -251,6 +251,7 @@ od_resp_reset(od_request *r)
     r->resp_headers = NULL;
     r->resp_body = NULL;
     r->resp_len = 0;
+    r->resp_kept = NULL;
 }
 
 void

@@ -55,6 +55,9 @@ typedef struct od_request {
     const char *resp_headers; /* extra header lines (arena-owned), or NULL */
     const char *resp_body;    /* body, valid until the arena is reset */
     size_t resp_len;
+    const char *resp_kept;    /* what an Idempotency-Key replay answers instead of
+                               * resp_body (NULL: resp_body): a body that shows a
+                               * secret once is stored without it */
     struct timespec started;  /* CLOCK_MONOTONIC at accept */
 } od_request;
 

@@ -121,7 +121,7 @@ od_worker_main(const od_config *cfg, int listen_fd, int ready_fd, const sigset_t
      * re-reads them; a JWKS file is also re-read in place when it changes. */
     if (od_authn_init(cfg) != OD_OK)
         goto cleanup;
-    od_api_worker_start();
+    od_api_worker_start(cfg);
     if (write(ready_fd, &me, sizeof(me)) != (ssize_t)sizeof(me))
         od_log_warn("worker: cannot report readiness: %s", strerror(errno));
     close(ready_fd);

@@ -23,6 +23,8 @@ static const od_job_kind kind_noop = {
 /* Every kind in production. Add a kind here and in kinds.h. */
 static const od_job_kind *const kinds[] = {
     &kind_noop,
+    &od_kind_events_fanout,
+    &od_kind_webhook_deliver,
     &od_kind_retention_purge,
 };
 

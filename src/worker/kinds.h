@@ -11,8 +11,10 @@
 #include "worker/job.h"
 
 /* The kinds (each defined in its own file). */
+extern const od_job_kind od_kind_test_sleep;       /* kind_test.c: tests only */
+extern const od_job_kind od_kind_webhook_deliver;   /* kind_deliver.c */
+extern const od_job_kind od_kind_events_fanout;     /* kind_fanout.c */
 extern const od_job_kind od_kind_retention_purge;   /* kind_retention.c */
-extern const od_job_kind od_kind_test_sleep;        /* kind_test.c: tests only */
 
 /* Returns the number of kinds this daemon runs with cfg (the test kinds only when
  * ODYSSEY_QUEUE_TEST_KINDS=1). */

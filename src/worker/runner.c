@@ -20,6 +20,7 @@
 #include "db/queue.h"
 #include "worker/job.h"
 #include "worker/kinds.h"
+#include "worker/webhook_http.h"
 
 #define OD_RUNNER_MAX_BATCH     1000   /* the ODYSSEY_QUEUE_BATCH maximum */
 #define OD_RUNNER_BATCH_MS      200    /* a batch should take about this long */
@@ -478,6 +479,7 @@ od_runner_main(od_config *cfg, char *const *envp, int wake_fd, int index,
     }
     od_log_debug("runner %d: stopping", index);
 cleanup:
+    od_webhook_http_close();
     od_db_close(r.db);
     od_arena_destroy(r.run);
     od_arena_destroy(r.batch);

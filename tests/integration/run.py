@@ -11,7 +11,8 @@ sys.path.insert(0, HERE)
 # every other suite left behind.
 SUITES = ["test_http", "test_auth", "test_jwt_keys", "test_tenancy", "test_members",
           "test_taxonomy", "test_products", "test_customers", "test_customer_lists",
-          "test_health", "test_diet_rules", "test_idempotency", "test_queue", "test_retention", "test_pool", "test_database",
+          "test_health", "test_diet_rules", "test_idempotency", "test_queue", "test_webhooks",
+          "test_retention", "test_pool", "test_database",
           "test_tools", "test_secrets", "test_ratelimit", "test_zz_logs"]
 
 

@@ -66,6 +66,16 @@ class Retention(StackCase):
              "('%s', 'test.retention', '{\"age\": \"old\"}', now() - interval '40 days', now() - interval '31 days'),"
              "('%s', 'test.retention', '{\"age\": \"new\"}', now() - interval '40 days', now() - interval '29 days')"
              % (v, v))
+        # deliveries: delivered and dead ones older than 30 days go; a pending one of
+        # the same age and a recent delivered one stay
+        ep = one("INSERT INTO webhook_endpoints (vendor_id, url, secret_ref, enabled) VALUES "
+                 "('%s', 'https://ret.example/hook', 'none', false) RETURNING id" % v)
+        psql("INSERT INTO webhook_deliveries (vendor_id, endpoint_id, event_id, event_type, payload, "
+             "status, timestamp) SELECT '%s', '%s', gen_random_uuid(), 'test.retention', "
+             "jsonb_build_object('case', c), s::webhook_delivery_status, now() - d * interval '1 day' "
+             "FROM (VALUES ('delivered-old', 'delivered', 31), ('dead-old', 'dead', 31), "
+             "('pending-old', 'pending', 31), ('delivered-new', 'delivered', 29)) x (c, s, d)"
+             % (v, ep))
         # an audit row 5 years and 11 months old: never purged by the daemon
         psql("INSERT INTO audit_log (actor_role, vendor_id, action, entity, entity_id, timestamp) "
              "VALUES ('system', '%s', 'test', 'retention', 'ret-audit', "
@@ -95,6 +105,9 @@ class Retention(StackCase):
                          "- true")
         self.assertEqual(one("SELECT string_agg(payload ->> 'age', ',') FROM events "
                              "WHERE event_type = 'test.retention'"), "new")
+        self.assertEqual(one("SELECT string_agg(payload ->> 'case', ',' ORDER BY payload ->> 'case') "
+                             "FROM webhook_deliveries WHERE endpoint_id = '%s'" % ep),
+                         "delivered-new,pending-old")
         self.assertEqual(one("SELECT count(*) FROM audit_log WHERE entity_id = 'ret-audit'"), "1")
         self.assertFalse(os.path.exists(old_file))
         self.assertTrue(os.path.exists(new_file))

@@ -136,6 +136,11 @@ test_queue_caps(void)
     CU_ASSERT_EQUAL(c.queue_batch, 32);
     od_config_free(&c);
     CU_ASSERT_EQUAL(od_config_caps_check("", err, sizeof(err)), 0);
+    /* by default deliveries may use every runner (docs/webhooks.md) */
+    CU_ASSERT_EQUAL_FATAL(od_config_load(&c, bad1 + 1, err, sizeof(err)), OD_OK);
+    CU_ASSERT_EQUAL(od_config_kind_cap(&c, "webhook.deliver"), 64);
+    CU_ASSERT_EQUAL(od_config_kind_cap(&c, "events.fanout"), 4);
+    od_config_free(&c);
     CU_ASSERT_EQUAL(od_config_caps_check("a=1", err, sizeof(err)), 0);
     expect_error(bad1, "ODYSSEY_QUEUE_CAPS");
     expect_error(bad2, "ODYSSEY_QUEUE_CAPS");

@@ -1,0 +1,102 @@
+-- 021 webhooks (issue 6, docs/webhooks.md): what endpoints subscribe to, the indexes
+-- of the deliveries listing, and the outbox trigger that wakes the fanout.
+--  * webhook_endpoints.events: the event types an endpoint receives ('*': all);
+--  * webhook_deliveries: listed newest first per vendor, per endpoint, and the dead
+--    ones (the DLQ); the queue (jobs, 020) schedules attempts, so the due index of
+--    008 goes; replays counts the replays: a webhook.deliver job carries the count
+--    it was made for ({"delivery_id", "replays"}) and delivers only while it is
+--    current, so a job from before a replay changes nothing; job_id is the job
+--    that took it last;
+--  * events: a statement-level trigger enqueues one events.fanout job per vendor
+--    (od_job_enqueue, unique key 'events': one pending job per vendor). It takes a
+--    shared advisory lock of the vendor first, held to commit; the fanout job takes
+--    the same lock exclusively before it reads, so every transaction whose enqueue
+--    found a pending job has committed its events before that job looks for them
+--    (docs/webhooks.md, "Exactly once").
+
+ALTER TABLE webhook_endpoints
+    ADD COLUMN events text[] NOT NULL DEFAULT '{*}'
+        CHECK (cardinality(events) BETWEEN 1 AND 16 AND array_position(events, NULL) IS NULL),
+    ADD COLUMN disabled_at timestamptz;   -- when enabled last became false by itself
+
+-- The deliveries listing: newest first (timestamp = created), by vendor, by endpoint,
+-- and the dead ones.
+DROP INDEX webhook_deliveries_due_idx;
+DROP INDEX webhook_deliveries_vendor_idx;
+DROP INDEX webhook_deliveries_dead_idx;
+CREATE INDEX webhook_deliveries_list_idx
+    ON webhook_deliveries (vendor_id, timestamp DESC, id DESC);
+CREATE INDEX webhook_deliveries_endpoint_list_idx
+    ON webhook_deliveries (vendor_id, endpoint_id, timestamp DESC, id DESC);
+CREATE INDEX webhook_deliveries_dead_list_idx
+    ON webhook_deliveries (vendor_id, timestamp DESC, id DESC) WHERE status = 'dead';
+ALTER TABLE webhook_deliveries
+    ADD COLUMN replays integer NOT NULL DEFAULT 0 CHECK (replays >= 0),
+    ADD COLUMN job_id bigint;
+ALTER TABLE webhook_deliveries SET (fillfactor = 90);
+
+-- Endpoints listed in creation order.
+CREATE INDEX webhook_endpoints_list_idx ON webhook_endpoints (vendor_id, created_at, id);
+
+-- Bulk enqueue for the fanout (one statement for a batch of deliveries instead of
+-- one od_job_enqueue call each): the same lane and row od_job_enqueue (020) makes,
+-- without a unique key, due now; p_payloads and p_max_attempts are aligned.
+CREATE FUNCTION od_job_enqueue_many(p_kind text, p_vendor uuid, p_payloads jsonb[],
+                                    p_max_attempts int[])
+RETURNS SETOF bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM job_lanes
+     WHERE lane_vendor = coalesce(p_vendor, '00000000-0000-0000-0000-000000000000')
+       AND kind = p_kind;
+    IF NOT FOUND THEN
+        INSERT INTO job_lanes (vendor_id, kind) VALUES (p_vendor, p_kind)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN QUERY
+    INSERT INTO jobs (kind, vendor_id, payload, run_at, max_attempts)
+    SELECT p_kind, p_vendor, u.payload, now(), coalesce(u.max_attempts, 25)
+      FROM unnest(p_payloads, p_max_attempts) AS u (payload, max_attempts)
+    RETURNING id;
+END
+$$;
+
+-- The lock both sides take: (namespace, vendor). Its hash collisions only make
+-- two vendors wait for each other now and then.
+CREATE FUNCTION od_events_lock_key(p_vendor uuid) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT hashtext(p_vendor::text) $$;
+
+CREATE FUNCTION od_events_enqueue_fanout() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    v uuid;
+BEGIN
+    FOR v IN SELECT DISTINCT vendor_id FROM new_events ORDER BY 1 LOOP
+        PERFORM pg_advisory_xact_lock_shared(hashtext('events.fanout'), od_events_lock_key(v));
+        PERFORM od_job_enqueue('events.fanout', v, '{}'::jsonb, NULL, NULL::smallint, 25,
+                               'events');
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER trg_events_fanout AFTER INSERT ON events
+    REFERENCING NEW TABLE AS new_events
+    FOR EACH STATEMENT EXECUTE FUNCTION od_events_enqueue_fanout();
+
+-- The fanout's barrier (see the header): waits until every transaction of the
+-- vendor that wrote events has ended.
+CREATE FUNCTION od_events_barrier(p_vendor uuid) RETURNS void
+LANGUAGE sql AS
+$$ SELECT pg_advisory_xact_lock(hashtext('events.fanout'), od_events_lock_key(p_vendor)) $$;
+
+REVOKE EXECUTE ON FUNCTION od_events_lock_key(uuid), od_events_enqueue_fanout(),
+    od_events_barrier(uuid), od_job_enqueue_many(text, uuid, jsonb[], int[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION od_events_lock_key(uuid), od_events_barrier(uuid),
+    od_job_enqueue_many(text, uuid, jsonb[], int[]) TO odyssey_app;
+
+-- Events written before this migration had no subscriber (there was no endpoint
+-- API): the fanout of each vendor publishes them.
+SELECT od_job_enqueue('events.fanout', e.vendor_id, '{}'::jsonb, NULL, NULL::smallint, 25,
+                      'events')
+  FROM (SELECT DISTINCT vendor_id FROM events WHERE published_at IS NULL) e;
