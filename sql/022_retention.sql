@@ -50,6 +50,8 @@ $$;
 --   events            outbox rows published more than 30 days ago
 --   webhook_deliveries delivered or dead deliveries created more than 30 days ago
 --                     (a pending one stays until it is delivered or dead)
+--   webhook_secrets   an endpoint's previous signing secret once its rotation
+--                     overlap has ended (deliveries stopped using it then)
 -- ---------------------------------------------------------------------------------
 ALTER TABLE ingestion_jobs ADD COLUMN errors_purged_at timestamptz;
 CREATE INDEX ingestion_jobs_errors_due_idx ON ingestion_jobs (finished_at)
@@ -137,6 +139,21 @@ BEGIN
                            AND w.status IN ('delivered', 'dead')
                          ORDER BY w.timestamp LIMIT p_batch
                            FOR UPDATE SKIP LOCKED);
+        GET DIAGNOSTICS v_deleted = ROW_COUNT;
+    WHEN 'webhook_secrets' THEN
+        WITH ended AS (
+            SELECT e.id, e.vendor_id, e.previous_secret_ref FROM webhook_endpoints e
+             WHERE e.previous_secret_expires_at < p_now
+             ORDER BY e.previous_secret_expires_at LIMIT p_batch
+               FOR UPDATE SKIP LOCKED
+        ), cleared AS (
+            UPDATE webhook_endpoints w
+               SET previous_secret_ref = NULL, previous_secret_expires_at = NULL
+              FROM ended WHERE w.id = ended.id
+            RETURNING ended.vendor_id, ended.previous_secret_ref
+        )
+        DELETE FROM secrets s USING cleared c
+         WHERE s.vendor_id = c.vendor_id AND s.id = c.previous_secret_ref::uuid;
         GET DIAGNOSTICS v_deleted = ROW_COUNT;
     ELSE
         RAISE EXCEPTION 'od_retention_purge: unknown target %', p_target

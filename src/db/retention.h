@@ -9,9 +9,9 @@
 #include "db/db.h"
 
 /* Deletes at most batch rows of target ("idempotency_keys", "raw_pages",
- * "matches_cache", "ingest_errors", "events", "webhook_deliveries") that are past
- * their retention at now, in one transaction of its own, and sets *deleted. Returns
- * the od_db_exec codes. */
+ * "matches_cache", "ingest_errors", "events", "webhook_deliveries",
+ * "webhook_secrets") that are past their retention at now, in one transaction of
+ * its own, and sets *deleted. Returns the od_db_exec codes. */
 od_rc od_retention_purge(od_db *db, od_arena *a, const char *target, time_t now, int batch,
                          long *deleted);
 

@@ -21,7 +21,7 @@
 
 static const char *const targets[] = {
     "idempotency_keys", "raw_pages", "matches_cache", "ingest_errors", "events",
-    "webhook_deliveries",
+    "webhook_deliveries", "webhook_secrets",
 };
 
 /* Unlinks the regular files of directory fd older than cutoff; returns how many. */

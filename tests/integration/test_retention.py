@@ -76,6 +76,17 @@ class Retention(StackCase):
              "FROM (VALUES ('delivered-old', 'delivered', 31), ('dead-old', 'dead', 31), "
              "('pending-old', 'pending', 31), ('delivered-new', 'delivered', 29)) x (c, s, d)"
              % (v, ep))
+        # previous signing secrets: one whose rotation overlap ended, one still signing
+        secret = ("INSERT INTO secrets (vendor_id, purpose, key_id, wrapped_key, nonce, ciphertext, tag) "
+                  "VALUES ('%s', 'webhook', 'k', '\\x00', decode(repeat('00', 12), 'hex'), '\\x00', "
+                  "decode(repeat('00', 16), 'hex')) RETURNING id" % v)
+        ended, live = one(secret), one(secret)
+        ep_ended, ep_live = [one("INSERT INTO webhook_endpoints (vendor_id, url, secret_ref, enabled, "
+                                 "previous_secret_ref, previous_secret_expires_at) VALUES "
+                                 "('%s', 'https://ret.example/hook', 'none', false, '%s', now() %s) "
+                                 "RETURNING id" % (v, ref, when))
+                             for ref, when in ((ended, "- interval '1 minute'"),
+                                               (live, "+ interval '1 hour'"))]
         # an audit row 5 years and 11 months old: never purged by the daemon
         psql("INSERT INTO audit_log (actor_role, vendor_id, action, entity, entity_id, timestamp) "
              "VALUES ('system', '%s', 'test', 'retention', 'ret-audit', "
@@ -108,6 +119,11 @@ class Retention(StackCase):
         self.assertEqual(one("SELECT string_agg(payload ->> 'case', ',' ORDER BY payload ->> 'case') "
                              "FROM webhook_deliveries WHERE endpoint_id = '%s'" % ep),
                          "delivered-new,pending-old")
+        self.assertEqual(one("SELECT count(*) FROM secrets WHERE id IN ('%s', '%s')" % (ended, live)), "1")
+        self.assertEqual(one("SELECT coalesce(previous_secret_ref, '-') FROM webhook_endpoints "
+                             "WHERE id = '%s'" % ep_ended), "-")
+        self.assertEqual(one("SELECT previous_secret_ref FROM webhook_endpoints "
+                             "WHERE id = '%s'" % ep_live), live)
         self.assertEqual(one("SELECT count(*) FROM audit_log WHERE entity_id = 'ret-audit'"), "1")
         self.assertFalse(os.path.exists(old_file))
         self.assertTrue(os.path.exists(new_file))
