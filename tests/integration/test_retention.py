@@ -2,14 +2,15 @@
 against rows and files on both sides of each retention period."""
 import os
 import time
+import uuid
 
 from stack import ENV, VAR, StackCase, psql, wait_for
 
 VENDOR = ENV["ODYSSEY_DEMO_VENDOR_ID"]
 STORAGE = os.path.join(VAR, "storage")   # ODYSSEY_STORAGE_DIR of scripts/dev
 # the hot table and the archive of finished jobs
-JOBS = ("(SELECT kind, state, last_error, progress, finished_at FROM jobs "
-        "UNION ALL SELECT kind, state, last_error, progress, finished_at FROM jobs_archive) j")
+JOBS = ("(SELECT id, kind, state, unique_key, last_error, progress FROM jobs "
+        "UNION ALL SELECT id, kind, state, unique_key, last_error, progress FROM jobs_archive) j")
 
 
 def one(sql):
@@ -17,18 +18,15 @@ def one(sql):
 
 
 def run_purge():
-    """Makes the schedule due and waits for the purge it enqueues to finish."""
-    before = int(one("SELECT count(*) FROM " + JOBS + " WHERE kind = 'retention.purge' "
-                     "AND state = 'completed'"))
-    psql("UPDATE job_schedules SET next_run_at = '-infinity' WHERE kind = 'retention.purge'")
-    done = wait_for(lambda: int(one("SELECT count(*) FROM " + JOBS + " WHERE kind = 'retention.purge' "
-                                    "AND state = 'completed'")) > before, timeout=60, step=0.2)
+    """Enqueues a purge now and waits for the daemon to finish it; returns its
+    progress document."""
+    jid = one("SELECT od_job_enqueue('retention.purge', NULL, '{}', NULL, NULL, NULL, NULL)")
+    done = wait_for(lambda: one("SELECT state FROM " + JOBS + " WHERE id = " + jid) == "completed",
+                    timeout=60, step=0.2)
     if not done:
         raise AssertionError("retention.purge did not complete: %s" % one(
-            "SELECT string_agg(state || ' ' || coalesce(last_error, ''), '; ') FROM " + JOBS + " "
-            "WHERE kind = 'retention.purge'"))
-    return one("SELECT progress FROM " + JOBS + " WHERE kind = 'retention.purge' "
-               "AND state = 'completed' ORDER BY finished_at DESC LIMIT 1")
+            "SELECT state || ' ' || coalesce(last_error, '') FROM " + JOBS + " WHERE id = " + jid))
+    return one("SELECT progress FROM " + JOBS + " WHERE id = " + jid)
 
 
 class Retention(StackCase):
@@ -38,6 +36,12 @@ class Retention(StackCase):
 
     def test_each_period_and_nothing_younger(self):
         v = VENDOR
+        self.addCleanup(psql, "DELETE FROM ingestion_jobs WHERE id IN "
+                        "('00000000-0000-4000-8000-00000000e091', '00000000-0000-4000-8000-00000000e089'); "
+                        "DELETE FROM events WHERE event_type = 'test.retention'; "
+                        "DELETE FROM webhook_endpoints WHERE url = 'https://ret.example/hook'; "
+                        "DELETE FROM secrets WHERE key_id = 'ret-test'")
+        audit_id = str(uuid.uuid4())
         # idempotency keys: 25 h old and expired, completed; one expired but still held
         # by a request; one fresh
         psql("INSERT INTO idempotency_keys (vendor_id, key, method, path, request_hash, state, "
@@ -78,7 +82,7 @@ class Retention(StackCase):
              % (v, ep))
         # previous signing secrets: one whose rotation overlap ended, one still signing
         secret = ("INSERT INTO secrets (vendor_id, purpose, key_id, wrapped_key, nonce, ciphertext, tag) "
-                  "VALUES ('%s', 'webhook', 'k', '\\x00', decode(repeat('00', 12), 'hex'), '\\x00', "
+                  "VALUES ('%s', 'webhook', 'ret-test', '\\x00', decode(repeat('00', 12), 'hex'), '\\x00', "
                   "decode(repeat('00', 16), 'hex')) RETURNING id" % v)
         ended, live = one(secret), one(secret)
         ep_ended, ep_live = [one("INSERT INTO webhook_endpoints (vendor_id, url, secret_ref, enabled, "
@@ -89,8 +93,8 @@ class Retention(StackCase):
                                                (live, "+ interval '1 hour'"))]
         # an audit row 5 years and 11 months old: never purged by the daemon
         psql("INSERT INTO audit_log (actor_role, vendor_id, action, entity, entity_id, timestamp) "
-             "VALUES ('system', '%s', 'test', 'retention', 'ret-audit', "
-             "now() - interval '5 years 11 months')" % v)
+             "VALUES ('system', '%s', 'test', 'retention', '%s', "
+             "now() - interval '5 years 11 months')" % (v, audit_id))
         folder = os.path.join(STORAGE, "ingest-errors", v)
         os.makedirs(folder, exist_ok=True)
         old_file = os.path.join(folder, "00000000-0000-4000-8000-00000000e091.csv")
@@ -124,7 +128,7 @@ class Retention(StackCase):
                              "WHERE id = '%s'" % ep_ended), "-")
         self.assertEqual(one("SELECT previous_secret_ref FROM webhook_endpoints "
                              "WHERE id = '%s'" % ep_live), live)
-        self.assertEqual(one("SELECT count(*) FROM audit_log WHERE entity_id = 'ret-audit'"), "1")
+        self.assertEqual(one("SELECT count(*) FROM audit_log WHERE entity_id = '%s'" % audit_id), "1")
         self.assertFalse(os.path.exists(old_file))
         self.assertTrue(os.path.exists(new_file))
 
@@ -138,6 +142,17 @@ class Retention(StackCase):
         progress = run_purge()
         self.assertEqual(one("SELECT count(*) FROM idempotency_keys WHERE key LIKE 'ret-bulk-%'"), "0")
         self.assertIn('"idempotency_keys": 12001', progress)
+
+    def test_schedule_enqueues_the_hourly_run(self):
+        last = one("SELECT coalesce(max(id), 0) FROM " + JOBS + " WHERE kind = 'retention.purge'")
+        psql("UPDATE job_schedules SET next_run_at = '-infinity' WHERE kind = 'retention.purge'")
+        self.assertTrue(wait_for(lambda: one(
+            "SELECT count(*) FROM " + JOBS + " WHERE kind = 'retention.purge' AND id > %s "
+            "AND unique_key = 'schedule:retention.purge'" % last) == "1", timeout=30, step=0.2))
+        # the next run is one period on, from the daemon's clock
+        self.assertEqual(one("SELECT next_run_at BETWEEN now() + interval '59 minutes' "
+                             "AND now() + interval '61 minutes' FROM job_schedules "
+                             "WHERE kind = 'retention.purge'"), "t")
 
     def test_refused_outside_the_daemon(self):
         for sql in ("SELECT od_retention_purge('events', now(), 10)",
