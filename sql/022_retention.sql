@@ -17,7 +17,8 @@ CREATE TABLE job_schedules (
     CONSTRAINT job_schedules_pkey PRIMARY KEY (kind)
 );
 INSERT INTO job_schedules (kind, every, next_run_at)
-VALUES ('retention.purge', interval '1 hour', '-infinity');
+VALUES ('retention.purge', interval '1 hour', '-infinity'),
+       ('events.sweep', interval '1 minute', '-infinity');
 
 CREATE FUNCTION od_jobs_schedule(p_now timestamptz) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
@@ -33,6 +34,32 @@ BEGIN
     LOOP
         IF od_job_enqueue(v_kind, NULL, '{}'::jsonb, p_now, 100::smallint, 3,
                           'schedule:' || v_kind) IS NOT NULL THEN
+            v_queued := v_queued + 1;
+        END IF;
+    END LOOP;
+    RETURN v_queued;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------
+-- The outbox sweep (events.sweep, every minute): an event still unpublished a minute
+-- after it occurred lost its fanout job (one that went dead after its attempts, or
+-- an outbox row written with the trigger disabled); the vendor gets a fanout again.
+-- Returns how many vendors it enqueued a fanout for (0 when each had one pending).
+-- ---------------------------------------------------------------------------------
+CREATE FUNCTION od_events_sweep(p_now timestamptz) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    v_vendor uuid;
+    v_queued integer := 0;
+BEGIN
+    PERFORM od_job_system_only('od_events_sweep');
+    FOR v_vendor IN
+        SELECT DISTINCT e.vendor_id FROM events e
+         WHERE e.published_at IS NULL AND e.occurred_at < p_now - interval '1 minute'
+    LOOP
+        IF od_job_enqueue('events.fanout', v_vendor, '{}'::jsonb, NULL, NULL::smallint, 25,
+                          'events') IS NOT NULL THEN
             v_queued := v_queued + 1;
         END IF;
     END LOOP;
@@ -163,6 +190,8 @@ BEGIN
 END
 $$;
 
+REVOKE EXECUTE ON FUNCTION od_events_sweep(timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION od_events_sweep(timestamptz) TO odyssey_app;
 REVOKE EXECUTE ON FUNCTION od_jobs_schedule(timestamptz) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION od_retention_purge(text, timestamptz, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION od_jobs_schedule(timestamptz) TO odyssey_app;

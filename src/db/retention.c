@@ -1,11 +1,14 @@
-/* retention.c: the retention purge and scheduled jobs. Each call is one statement
- * in autocommit, so each batch is its own short transaction. */
+/* retention.c: the retention purge, the outbox sweep and scheduled jobs. Each
+ * call is one statement in autocommit, so each batch is its own short transaction. */
 #include "db/retention.h"
 
 #include <stdlib.h>
 
 static od_stmt st_purge = OD_STMT("retention_purge",
     "SELECT od_retention_purge($1, to_timestamp($2::bigint), $3::int)", 3, false);
+
+static od_stmt st_sweep = OD_STMT("events_sweep",
+    "SELECT od_events_sweep(to_timestamp($1::bigint))", 1, false);
 
 static od_stmt st_schedule = OD_STMT("jobs_schedule",
     "SELECT od_jobs_schedule(to_timestamp($1::bigint))", 1, false);
@@ -31,6 +34,14 @@ od_retention_purge(od_db *db, od_arena *a, const char *target, time_t now, int b
                              od_arena_printf(a, "%d", batch) };
 
     return exec_count(db, a, &st_purge, params, deleted);
+}
+
+od_rc
+od_events_sweep(od_db *db, od_arena *a, time_t now, long *queued)
+{
+    const char *params[] = { od_arena_printf(a, "%lld", (long long)now) };
+
+    return exec_count(db, a, &st_sweep, params, queued);
 }
 
 od_rc

@@ -24,6 +24,7 @@ static const od_job_kind kind_noop = {
 static const od_job_kind *const kinds[] = {
     &kind_noop,
     &od_kind_events_fanout,
+    &od_kind_events_sweep,
     &od_kind_webhook_deliver,
     &od_kind_retention_purge,
 };

@@ -14,6 +14,7 @@
 extern const od_job_kind od_kind_test_sleep;       /* kind_test.c: tests only */
 extern const od_job_kind od_kind_webhook_deliver;   /* kind_deliver.c */
 extern const od_job_kind od_kind_events_fanout;     /* kind_fanout.c */
+extern const od_job_kind od_kind_events_sweep;      /* kind_sweep.c */
 extern const od_job_kind od_kind_retention_purge;   /* kind_retention.c */
 
 /* Returns the number of kinds this daemon runs with cfg (the test kinds only when

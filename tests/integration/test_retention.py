@@ -4,7 +4,7 @@ import os
 import time
 import uuid
 
-from stack import ENV, VAR, StackCase, psql, wait_for
+from stack import ENV, VAR, StackCase, ctl, psql, wait_for
 
 VENDOR = ENV["ODYSSEY_DEMO_VENDOR_ID"]
 STORAGE = os.path.join(VAR, "storage")   # ODYSSEY_STORAGE_DIR of scripts/dev
@@ -160,3 +160,21 @@ class Retention(StackCase):
             p = psql(sql, user="app", check=False)
             self.assertNotEqual(p.returncode, 0, sql)
             self.assertIn("system context", p.stderr)
+
+
+class OutboxSweep(StackCase):
+    def test_an_event_without_its_fanout_is_published_by_the_sweep(self):
+        p = ctl("vendor", "create", "--name", "Sweep Vendor")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        v = p.stdout.strip()
+        # an outbox row whose fanout job was never enqueued (the trigger is off for
+        # this one insert), as if that job had gone dead
+        eid = one("BEGIN; ALTER TABLE events DISABLE TRIGGER trg_events_fanout; "
+                  "INSERT INTO events (vendor_id, event_type, payload, occurred_at) VALUES "
+                  "('%s', 'test.sweep', '{}', now() - interval '2 minutes') RETURNING id; "
+                  "ALTER TABLE events ENABLE TRIGGER trg_events_fanout; COMMIT" % v)
+        self.assertEqual(one("SELECT count(*) FROM jobs WHERE kind = 'events.fanout' "
+                             "AND vendor_id = '%s'" % v), "0")
+        psql("UPDATE job_schedules SET next_run_at = '-infinity' WHERE kind = 'events.sweep'")
+        self.assertTrue(wait_for(lambda: one("SELECT published_at IS NOT NULL FROM events "
+                                             "WHERE id = %s" % eid) == "t", timeout=30, step=0.2))
