@@ -196,8 +196,10 @@ $$;
 --     fill the batch at the smallest cap, plus one;
 --  2. in a new snapshot (so every claim committed before the locks is seen), count
 --     each lane's running jobs and claim at most cap - running of its due jobs
---     (global lanes, vendor NULL, have no cap), lanes in served order;
---  3. move the locked lanes to the back of the round.
+--     (global lanes, vendor NULL, have no cap), and at most its share of the batch
+--     (the batch over the lanes locked), lanes in served order;
+--  3. in the same statement, move the lanes served and the lanes at their cap to
+--     the back of the round (a lane with room that got nothing keeps its place).
 -- A lane's cap therefore holds across claimers: only its lock holder claims in it.
 -- ---------------------------------------------------------------------------------
 CREATE FUNCTION od_job_claim(p_now timestamptz, p_limit int, p_worker text,
@@ -212,6 +214,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
 DECLARE
     v_lanes bigint[];
     v_want int := p_limit / greatest(1, (SELECT min(c) FROM unnest(p_caps) c)) + 1;
+    v_share int;
 BEGIN
     PERFORM od_job_system_only('od_job_claim');
     SELECT array_agg(l.id) INTO v_lanes
@@ -229,9 +232,11 @@ BEGIN
     IF v_lanes IS NULL THEN
         RETURN;
     END IF;
+    v_share := ceil(p_limit::numeric / cardinality(v_lanes))::int;
     RETURN QUERY
     WITH lane AS (
-        SELECT ln.vendor_id AS vendor, ln.lane_vendor, ln.kind AS lkind, ln.served_seq, k.lease,
+        SELECT ln.id AS lane_id, ln.vendor_id AS vendor, ln.lane_vendor, ln.kind AS lkind,
+               ln.served_seq, k.lease,
                CASE WHEN ln.vendor_id IS NULL THEN p_limit
                     -- a plain index scan stopping at cap (a LIMIT): it marks the
                     -- entries of finished jobs dead as it passes them, which a
@@ -246,25 +251,35 @@ BEGIN
           JOIN unnest(p_kinds, p_caps, p_leases) AS k (kind, cap, lease) ON k.kind = ln.kind
          WHERE ln.id = ANY (v_lanes)),
     pick AS (
-        SELECT c.id, lane.lease
+        -- each lane's share of the batch at most, so the first lane cannot fill it
+        SELECT c.id, lane.lease, lane.lane_id
           FROM lane,
                LATERAL (SELECT j.id FROM jobs j
                          WHERE j.lane_vendor = lane.lane_vendor AND j.kind = lane.lkind AND j.is_available
                            AND j.run_at <= p_now
                          -- the index's own order: read in order, never sorted
                          ORDER BY j.lane_vendor, j.kind, j.priority, j.run_at, j.id
-                         LIMIT greatest(lane.room, 0)
+                         LIMIT least(greatest(lane.room, 0), v_share)
                            FOR UPDATE SKIP LOCKED) c
          ORDER BY lane.served_seq
-         LIMIT p_limit)
-    UPDATE jobs j
-       SET state = 'running', attempt = j.attempt + 1, attempted_at = p_now,
-           lease_until = p_now + make_interval(secs => pick.lease),
-           lock_token = gen_random_uuid(), locked_by = p_worker
-      FROM pick WHERE j.id = pick.id
-    RETURNING j.id, j.kind, j.vendor_id, j.payload, j.lock_token, j.attempt, j.max_attempts;
-    UPDATE job_lanes ln SET served_seq = nextval('job_lanes_served_seq')
-     WHERE ln.id = ANY (v_lanes);
+         LIMIT p_limit),
+    claimed AS (
+        UPDATE jobs j
+           SET state = 'running', attempt = j.attempt + 1, attempted_at = p_now,
+               lease_until = p_now + make_interval(secs => pick.lease),
+               lock_token = gen_random_uuid(), locked_by = p_worker
+          FROM pick WHERE j.id = pick.id
+        RETURNING j.id, j.kind, j.vendor_id, j.payload, j.lock_token, j.attempt,
+                  j.max_attempts, pick.lane_id),
+    -- to the back of the round: the lanes served now, and those at their cap (which
+    -- would otherwise take a place in every claim); a lane with room that got
+    -- nothing keeps its place
+    bump AS (
+        UPDATE job_lanes ln SET served_seq = nextval('job_lanes_served_seq')
+         WHERE ln.id IN (SELECT c.lane_id FROM claimed c
+                         UNION SELECT l.lane_id FROM lane l WHERE l.room <= 0))
+    SELECT c.id, c.kind, c.vendor_id, c.payload, c.lock_token, c.attempt, c.max_attempts
+      FROM claimed c;
 END
 $$;
 
@@ -309,7 +324,8 @@ $$;
 -- run_at, or dead when the attempts are spent); snooze (available at run_at, the
 -- attempt given back); release (handed back unstarted or at shutdown: available,
 -- run_at kept, the attempt given back). A job going back to available while another
--- pending job holds its unique key is canceled as superseded.
+-- pending job holds its unique key is canceled as superseded, and so is one whose
+-- cancel was requested while it ran (a retry, snooze or hand-back never requeues it).
 CREATE FUNCTION od_job_finish_rows(p_now timestamptz, p_ids bigint[], p_tokens uuid[],
                                    p_outcomes text[], p_run_ats timestamptz[],
                                    p_errors text[], p_progress jsonb[])
@@ -341,6 +357,8 @@ BEGIN
     back AS (
         SELECT f.id, f.token, f.outcome, f.run_at, f.error, f.progress, t.superseded,
                CASE WHEN f.outcome = 'dead' THEN 'dead'::job_state
+                    -- a cancel requested while it ran sticks, whatever the outcome
+                    WHEN j.cancel_requested THEN 'canceled'
                     WHEN f.outcome = 'retry' AND j.attempt >= j.max_attempts THEN 'dead'
                     WHEN t.superseded THEN 'canceled'
                     ELSE 'available' END AS new_state

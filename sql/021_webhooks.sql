@@ -9,10 +9,10 @@
 --    that took it last;
 --  * events: a statement-level trigger enqueues one events.fanout job per vendor
 --    (od_job_enqueue, unique key 'events': one pending job per vendor). It takes a
---    shared advisory lock of the vendor first, held to commit; the fanout job takes
---    the same lock exclusively before it reads, so every transaction whose enqueue
---    found a pending job has committed its events before that job looks for them
---    (docs/webhooks.md, "Exactly once").
+--    shared advisory lock of the vendor first, held to commit; before it reads, the
+--    fanout job waits until every transaction holding that lock when it looked has
+--    ended, so every transaction whose enqueue found a pending job has committed its
+--    events before that job looks for them (docs/webhooks.md, "Exactly once").
 
 ALTER TABLE webhook_endpoints
     ADD COLUMN events text[] NOT NULL DEFAULT '{*}'
@@ -85,10 +85,32 @@ CREATE TRIGGER trg_events_fanout AFTER INSERT ON events
     FOR EACH STATEMENT EXECUTE FUNCTION od_events_enqueue_fanout();
 
 -- The fanout's barrier (see the header): waits until every transaction of the
--- vendor that wrote events has ended.
+-- vendor that held the shared lock when it looked has ended. It never asks for the
+-- lock itself: a waiting exclusive request would queue every new writer of the
+-- vendor behind it (a convoy as long as the oldest writer), so it watches the
+-- holders in pg_locks instead (a two-key advisory lock shows as classid, objid,
+-- objsubid 2); a writer that starts later enqueues a job of its own.
 CREATE FUNCTION od_events_barrier(p_vendor uuid) RETURNS void
-LANGUAGE sql AS
-$$ SELECT pg_advisory_xact_lock(hashtext('events.fanout'), od_events_lock_key(p_vendor)) $$;
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_holders text[];
+BEGIN
+    SELECT array_agg(l.virtualtransaction) INTO v_holders
+      FROM pg_locks l
+     WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND l.granted
+       AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+       AND l.classid = hashtext('events.fanout')::oid
+       AND l.objid = od_events_lock_key(p_vendor)::oid;
+    WHILE v_holders IS NOT NULL AND EXISTS (
+            SELECT 1 FROM pg_locks l
+             WHERE l.locktype = 'advisory' AND l.objsubid = 2
+               AND l.classid = hashtext('events.fanout')::oid
+               AND l.objid = od_events_lock_key(p_vendor)::oid
+               AND l.virtualtransaction = ANY (v_holders)) LOOP
+        PERFORM pg_sleep(0.005);
+    END LOOP;
+END
+$$;
 
 REVOKE EXECUTE ON FUNCTION od_events_lock_key(uuid), od_events_enqueue_fanout(),
     od_events_barrier(uuid), od_job_enqueue_many(text, uuid, jsonb[], int[]) FROM PUBLIC;

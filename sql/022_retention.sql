@@ -21,7 +21,7 @@ VALUES ('retention.purge', interval '1 hour', '-infinity'),
        ('events.sweep', interval '1 minute', '-infinity');
 
 CREATE FUNCTION od_jobs_schedule(p_now timestamptz) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_kind text;
     v_queued integer := 0;
@@ -48,7 +48,7 @@ $$;
 -- Returns how many vendors it enqueued a fanout for (0 when each had one pending).
 -- ---------------------------------------------------------------------------------
 CREATE FUNCTION od_events_sweep(p_now timestamptz) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_vendor uuid;
     v_queued integer := 0;
@@ -93,7 +93,7 @@ CREATE INDEX webhook_deliveries_created_idx ON webhook_deliveries (timestamp);
 -- like the queue's own functions it refuses any session outside the system context.
 CREATE FUNCTION od_retention_purge(p_target text, p_now timestamptz, p_batch integer)
 RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_deleted integer := 0;
     v_rows integer;

@@ -49,14 +49,43 @@ od_h_jobs_get(od_request *r)
 /* 200 when the job was queued and is now canceled (or was canceled already), 202
  * when it runs and its runner will stop at its next heartbeat, 409 when it has
  * finished otherwise. */
+/* The platform's own kinds: their jobs serve the vendor (webhook deliveries, the
+ * outbox fanout) but are not the vendor's to stop; a canceled delivery job would
+ * strand its delivery, a canceled fanout its events. Operators cancel them with
+ * odysseyctl; deliveries are managed through /api/v1/webhooks/deliveries. */
+static const char *const platform_kinds[] = {
+    "webhook.deliver", "events.fanout", "events.sweep", "retention.purge",
+};
+
+static bool
+platform_kind(const char *kind)
+{
+    for (size_t i = 0; i < sizeof(platform_kinds) / sizeof(platform_kinds[0]); i++)
+        if (strcmp(kind, platform_kinds[i]) == 0)
+            return true;
+    return false;
+}
+
 void
 od_h_jobs_cancel(od_request *r)
 {
     const char *id = job_id(r), *state;
+    PGresult *res = NULL;
     od_rc rc;
 
     if (id == NULL)
         return;
+    rc = od_queue_get(r->db, r->arena, id, &res);
+    if (!od_api_found(r, rc, res, "job"))
+        return;
+    if (platform_kind(PQgetvalue(res, 0, 1))) {
+        od_resp_problem(r, 409, OD_PT_CONFLICT, od_arena_printf(r->arena,
+                        "%s jobs are run by the platform and cannot be canceled here%s",
+                        PQgetvalue(res, 0, 1),
+                        strcmp(PQgetvalue(res, 0, 1), "webhook.deliver") == 0
+                            ? " (see /api/v1/webhooks/deliveries)" : ""));
+        return;
+    }
     rc = od_queue_cancel(r->db, r->arena, id, &state);
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, NULL);

@@ -14,9 +14,10 @@
 #include "crypto/secrets.h"
 #include "db/db.h"
 
-/* Waits until every transaction of vendor_id that wrote events has ended (the
- * exclusive side of the outbox trigger's lock), then returns: the events they
- * wrote are visible to the next statement. Runs on its own (no transaction). */
+/* Waits until every transaction of vendor_id that held the outbox trigger's lock
+ * when it looked has ended (it watches pg_locks; it never queues for the lock),
+ * then returns: the events they wrote are visible to the next statement. Runs on
+ * its own (no transaction). */
 od_rc od_deliveries_barrier(od_db *db, od_arena *a, const char *vendor_id);
 
 /* Publishes up to limit unpublished events of vendor_id (oldest first, skipping

@@ -31,7 +31,7 @@ static od_stmt st_archive = OD_STMT("queue_archive",
 static od_stmt st_purge = OD_STMT("queue_purge",
     "SELECT od_job_purge($1::timestamptz, $2::int)", 2, true);
 static od_stmt st_get = OD_STMT("queue_get",
-    "SELECT d FROM od_job_json($1::bigint) d WHERE d IS NOT NULL", 1, true);
+    "SELECT d, d ->> 'kind' FROM od_job_json($1::bigint) d WHERE d IS NOT NULL", 1, true);
 static od_stmt st_cancel = OD_STMT("queue_cancel",
     "SELECT od_job_cancel($1::bigint, NULL)", 1, false);
 

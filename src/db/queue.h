@@ -91,7 +91,8 @@ od_rc od_queue_purge(od_db *db, od_arena *a, long long before_ms, int limit, lon
 
 /* The job id (decimal digits) as the caller may see it (RLS): *res (arena-owned)
  * has no row when there is none, else column 0 the job's document (docs/queue.md:
- * state, status, progress, attempt, max_attempts, timestamps, last_error). */
+ * state, status, progress, attempt, max_attempts, timestamps, last_error) and
+ * column 1 its kind. */
 od_rc od_queue_get(od_db *db, od_arena *a, const char *id, PGresult **res);
 
 /* Cancels job id: *state is "canceled" (it was queued), "cancel_requested" (it is

@@ -94,6 +94,18 @@ open_secret(od_job_ctx *ctx, const od_job *job, const char *endpoint_id, const o
     return key;
 }
 
+/* Returns s as valid UTF-8 text (arena-owned), or a static message. */
+static const char *
+clean_text(od_arena *a, const char *s)
+{
+    char *out = od_arena_alloc(a, ERROR_MAX);
+
+    if (out == NULL)
+        return "out of memory";
+    od_webhook_text(s, strlen(s), out, ERROR_MAX);
+    return out;
+}
+
 /* What went wrong, for last_error: "HTTP 500: <the answer as text>", the reason
  * there was no answer, or a redirect that was not followed. */
 static const char *
@@ -105,7 +117,7 @@ error_text(od_arena *a, const od_webhook_answer *ans)
     if (text == NULL || body == NULL)
         return "out of memory";
     if (ans->status == 0)
-        return od_arena_strdup(a, ans->error[0] ? ans->error : "no answer");
+        return clean_text(a, ans->error[0] ? ans->error : "no answer");
     od_webhook_text(ans->body, ans->body_len, body, OD_WEBHOOK_ANSWER_MAX + 1);
     if (ans->status >= 300 && ans->status < 400)
         n = snprintf(text, ERROR_MAX, "HTTP %d (redirect to %s not followed)%s%s", ans->status,
@@ -117,7 +129,9 @@ error_text(od_arena *a, const od_webhook_answer *ans)
                      ans->retry_after[0] ? ")" : "");
     if (ans->status < 300 || ans->status >= 400)
         snprintf(text + n, ERROR_MAX - (size_t)n, "%s%s", body[0] ? ": " : "", body);
-    return text;
+    /* Location and Retry-After are the receiver's bytes too: the whole text is made
+     * valid UTF-8, or PostgreSQL would refuse to record the attempt at all. */
+    return clean_text(a, text);
 }
 
 /* Records at (in the vendor's context) and returns r; a lost lease or a failed

@@ -1,9 +1,10 @@
 /* kind_fanout.c: events.fanout, one vendor's outbox into deliveries
  * (docs/webhooks.md, "Exactly once"). The outbox trigger enqueues it (one pending
- * job per vendor) under a shared lock of the vendor; this job first takes that lock
- * exclusively (the barrier), so every transaction whose events it was enqueued
- * for has committed, then publishes the unpublished events in batches: each batch
- * makes its deliveries and jobs and sets published_at in one statement. Events
+ * job per vendor) under a shared lock of the vendor; this job first waits until
+ * the holders of that lock have ended (the barrier), so every transaction whose
+ * events it was enqueued for has committed, then publishes the unpublished events
+ * in batches: each batch makes its deliveries and jobs and sets published_at in
+ * one statement. Events
  * committed after the barrier enqueued a job of their own (a running job does not
  * hold the unique key). */
 #include "worker/kinds.h"

@@ -69,6 +69,8 @@ typedef struct runner {
     int beat_every_ms;       /* a third of the shortest lease held */
     double avg_ms;           /* moving average of a job's run time */
     unsigned short seed[3];  /* jitter */
+    pid_t supervisor;        /* the parent at start */
+    bool orphaned;           /* the supervisor is gone: stop */
     od_job_ctx ctx;
 } runner;
 
@@ -426,6 +428,13 @@ idle(runner *r)
         while (read(r->wake_fd, drain, sizeof(drain)) > 0)
             ;
     }
+    /* The supervisor died (its end of the wake pipe closed, or this process was
+     * handed to another parent): stop rather than claim on alone, or spin on the
+     * hung-up pipe. Jobs in hand were finished by the turn; nothing is lost. */
+    if ((fds[1].revents & (POLLHUP | POLLERR)) || getppid() != r->supervisor) {
+        od_log_error("runner: the supervisor is gone; stopping");
+        r->orphaned = true;
+    }
     od_sig_drain();
 }
 
@@ -468,7 +477,8 @@ od_runner_main(od_config *cfg, char *const *envp, int wake_fd, int index,
     r.ctx = (od_job_ctx){ .db = r.db, .arena = r.run, .cfg = cfg,
                           .kms = r.ctx.kms, .heartbeat = ctx_heartbeat, .runner = &r };
     od_log_debug("runner %d: started as %s", index, r.name);
-    while (!stopping()) {
+    r.supervisor = getppid();
+    while (!stopping() && !r.orphaned) {
         int got;
 
         if (od_sig_take(SIGHUP))

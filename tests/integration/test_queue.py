@@ -185,6 +185,23 @@ class Queue(StackCase):
             sql("DELETE FROM jobs WHERE vendor_id = '%s' AND kind = 'noop' "
                 "AND state = 'available'" % self.va)
 
+    def test_claims_share_a_batch_among_lanes_round_robin(self):
+        # a kind the daemon does not run, claimed here as the daemon would: a lane
+        # with a big cap and a backlog must not take every batch
+        sql("SELECT count(od_job_enqueue('fair.test', '%s', '{}', NULL, NULL, NULL, NULL)) "
+            "FROM generate_series(1, 200)" % self.va)
+        for v in (self.vb, self.vc, DEMO):
+            enqueue("fair.test", v)
+        try:
+            claim = ("SET odyssey.system = 'on'; SELECT vendor_id FROM od_job_claim(now(), 8, "
+                     "'test', ARRAY['fair.test', 'noop'], ARRAY[64, 4], ARRAY[60, 60])")
+            served = set()
+            for _ in range(2):
+                served |= set(psql(claim, user="app").stdout.split())
+            self.assertEqual(served, {self.va, self.vb, self.vc, DEMO})
+        finally:
+            sql("DELETE FROM jobs WHERE kind = 'fair.test'")
+
     # --- leases ------------------------------------------------------------------------
 
     def test_zombie_runner_cannot_finish(self):
@@ -362,6 +379,25 @@ class Queue(StackCase):
         queued = enqueue("test.sleep", DEMO, {}, run_at="1 hour")
         self.assertIn("canceled", must(ctl("jobs", "cancel", queued)))
 
+    def test_a_cancel_requested_while_running_sticks_through_a_retry(self):
+        # no heartbeat: the kind never sees the request and ends with a retry
+        jid = enqueue("test.sleep", DEMO, {"sleep_ms": 1500, "outcome": "retry"})
+        self.assertTrue(wait_job(jid, lambda j: j["state"] == "running"))
+        r = request("POST", "/api/v1/jobs/%s/cancel" % jid, token=OPERATOR)
+        self.assertEqual(r.status, 202, r)
+        done = wait_job(jid, lambda j: j["state"] != "running", 10)
+        self.assertEqual((done["state"], done["attempt"]), ("canceled", 1))
+
+    def test_platform_jobs_are_not_canceled_through_the_api(self):
+        jid = enqueue("webhook.deliver", DEMO, {}, run_at="1 hour")
+        try:
+            r = request("POST", "/api/v1/jobs/%s/cancel" % jid, token=ADMIN)
+            self.assertProblem(r, 409)
+            self.assertIn("/api/v1/webhooks/deliveries", r.json()["detail"])
+            self.assertEqual(job(jid)["state"], "available")
+        finally:
+            sql("DELETE FROM jobs WHERE id = %s" % jid)
+
     def test_get_job(self):
         jid = enqueue("test.sleep", DEMO, {"sleep_ms": 200})
         r = request("GET", "/api/v1/jobs/%s" % jid, token=VIEWER)
@@ -404,6 +440,17 @@ class Queue(StackCase):
             self.assertIn("needs the system context", p.stderr)
 
     # --- shutdown ----------------------------------------------------------------------
+
+    def test_runners_stop_when_the_supervisor_is_killed(self):
+        pids = runners()
+        self.assertEqual(len(pids), 4)
+        os.kill(supervisor(), signal.SIGKILL)
+        try:
+            # the suite polls every 60 s: only the hung-up wake pipe can stop them
+            self.assertTrue(wait_for(lambda: not any(alive(p) for p in pids), 10),
+                            "orphaned runners kept running")
+        finally:
+            start_worker()
 
     def test_sigterm_finishes_the_job_in_hand_and_hands_back_the_rest(self):
         ids = [enqueue("test.sleep", self.vc, {"sleep_ms": 1500, "heartbeat_ms": 300})

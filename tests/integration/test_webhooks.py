@@ -443,6 +443,17 @@ class Webhooks(StackCase):
         self.assertEqual(rec.received("/elsewhere"), [])
         self.assertEqual(len(rec.received("/hook")), 1)
 
+    def test_a_location_that_is_not_utf8_is_recorded_as_text(self):
+        rec = self.receiver()
+        # http.server writes header values as latin-1: this is the byte 0xff
+        rec.plan = [("redirect", "http://x.example/\xff")]
+        ep = self.create(rec.url(), retries_max=0)
+        rec.secrets = [ep["secret"]]
+        d = self.ping(ep["id"])
+        dead = wait_delivery(d["id"], lambda x: x["status"] == "dead")
+        self.assertTrue(dead, "the attempt was never recorded")
+        self.assertIn("redirect to http://x.example/? not followed", dead["last_error"])
+
     def test_hanging_receiver_times_out(self):
         rec = self.receiver()
         rec.plan = [("hang", 20)]
