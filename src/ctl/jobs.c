@@ -134,6 +134,21 @@ steer(PGconn *conn, const od_config *cfg, const char *fn, const char *action, co
     const char *state;
     int code = 1;
 
+    if (strcmp(action, "retry") == 0) {
+        /* A delivery's job only carries out its delivery row: replaying the job of a
+         * dead delivery would find nothing to send and "complete". */
+        res = od_ctl_exec(conn, "SELECT 1 FROM jobs WHERE id = $1::bigint "
+                          "AND kind = 'webhook.deliver'", 1, params);
+        if (res == NULL)
+            return 1;
+        if (PQntuples(res) > 0) {
+            fprintf(stderr, "odysseyctl: job %s delivers a webhook: replay its delivery "
+                    "(POST /api/v1/webhooks/deliveries/:id/replay), not the job\n", id);
+            PQclear(res);
+            return 2;
+        }
+        PQclear(res);
+    }
     clock_now(cfg, now);
     snprintf(sql, sizeof(sql), "SELECT %s($1::bigint, $2::timestamptz), "
              "(SELECT vendor_id FROM jobs WHERE id = $1::bigint)", fn);

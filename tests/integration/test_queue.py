@@ -395,6 +395,10 @@ class Queue(StackCase):
             self.assertProblem(r, 409)
             self.assertIn("/api/v1/webhooks/deliveries", r.json()["detail"])
             self.assertEqual(job(jid)["state"], "available")
+            # nor replayed as jobs: their delivery is what is replayed
+            p = ctl("jobs", "retry", jid)
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            self.assertIn("replay its delivery", p.stderr)
         finally:
             sql("DELETE FROM jobs WHERE id = %s" % jid)
 
