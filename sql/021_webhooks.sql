@@ -112,6 +112,36 @@ BEGIN
 END
 $$;
 
+-- A delivery whose job ends dead or canceled without recording it (a runner killed
+-- on the last attempt and rescued to dead, a setup failure, an operator's cancel)
+-- would stay pending with no job to carry it: it is marked dead with the job's
+-- error, so it shows in the DLQ and can be replayed. A job of an older replay
+-- (payload replays behind the row's) leaves the delivery alone; a delivery already
+-- recorded as delivered or dead is not touched.
+CREATE FUNCTION od_deliveries_job_ended() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    UPDATE webhook_deliveries d
+       SET status = 'dead',
+           last_error = coalesce(NEW.last_error, d.last_error,
+                                 'its delivery job ended ' || NEW.state::text)
+     WHERE d.vendor_id = NEW.vendor_id
+       AND d.id = (NEW.payload ->> 'delivery_id')::uuid
+       AND d.replays = coalesce((NEW.payload ->> 'replays')::int, 0)
+       AND d.status IN ('pending', 'delivering');
+    RETURN NULL;
+END
+$$;
+-- dead and canceled-in-place rows stay in jobs; canceled runs go to the archive
+CREATE TRIGGER trg_jobs_delivery_ended AFTER UPDATE OF state ON jobs FOR EACH ROW
+    WHEN (NEW.kind = 'webhook.deliver' AND NEW.state IN ('dead', 'canceled')
+          AND OLD.state IS DISTINCT FROM NEW.state)
+    EXECUTE FUNCTION od_deliveries_job_ended();
+CREATE TRIGGER trg_jobs_archive_delivery_ended AFTER INSERT ON jobs_archive FOR EACH ROW
+    WHEN (NEW.kind = 'webhook.deliver' AND NEW.state IN ('dead', 'canceled'))
+    EXECUTE FUNCTION od_deliveries_job_ended();
+REVOKE EXECUTE ON FUNCTION od_deliveries_job_ended() FROM PUBLIC;
+
 REVOKE EXECUTE ON FUNCTION od_events_lock_key(uuid), od_events_enqueue_fanout(),
     od_events_barrier(uuid), od_job_enqueue_many(text, uuid, jsonb[], int[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION od_events_lock_key(uuid), od_events_barrier(uuid),

@@ -19,7 +19,7 @@ import signal
 import threading
 import time
 
-from stack import (ENV, StackCase, alive, children, log_lines, pid_of, psql, request,
+from stack import (ENV, StackCase, alive, children, ctl, log_lines, pid_of, psql, request,
                    start_program, wait_for)
 from test_products import make_vendor, product
 from webhook_receiver import Receiver
@@ -453,6 +453,23 @@ class Webhooks(StackCase):
         dead = wait_delivery(d["id"], lambda x: x["status"] == "dead")
         self.assertTrue(dead, "the attempt was never recorded")
         self.assertIn("redirect to http://x.example/? not followed", dead["last_error"])
+
+    def test_a_delivery_whose_job_ends_unrecorded_goes_dead_and_can_be_replayed(self):
+        ep = self.create("https://hooks.example.com/stranded")
+        did = sql("INSERT INTO webhook_deliveries (vendor_id, endpoint_id, event_id, event_type, "
+                  "payload) VALUES ('%s', '%s', gen_random_uuid(), 'webhook.ping', '{}') "
+                  "RETURNING id" % (self.vid, ep["id"]))
+        # its job, due in an hour, canceled by an operator before it ever ran
+        jid = sql("SELECT od_job_enqueue('webhook.deliver', '%s', jsonb_build_object("
+                  "'delivery_id', '%s', 'replays', 0), now() + interval '1 hour', NULL, 3, NULL)"
+                  % (self.vid, did))
+        p = ctl("jobs", "cancel", jid)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        d = delivery(did)
+        self.assertEqual(d["status"], "dead")
+        self.assertIn("canceled", d["last_error"])
+        r = request("POST", "%s/%s/replay" % (DL, did), token=self.admin)
+        self.assertEqual(r.status, 202, r)
 
     def test_hanging_receiver_times_out(self):
         rec = self.receiver()
