@@ -151,10 +151,17 @@ od_webhook_http_post(const od_webhook_post *p, od_webhook_answer *out)
     }
     /* Reset every option but keep the connection cache (keep-alive). */
     curl_easy_reset(h);
+    /* The guards are checked: a libcurl that refused one would send unguarded. */
+    if (curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, p->allow_http ? "http,https" : "https") !=
+            CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_PROXY, "") != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK) {
+        curl_slist_free_all(list);
+        snprintf(out->error, sizeof(out->error), "libcurl refused a safety option");
+        return OD_OK;
+    }
     curl_easy_setopt(h, CURLOPT_URL, p->url);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, p->allow_http ? "http,https" : "https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_PROXY, "");
     curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(h, CURLOPT_POST, 1L);
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, p->body);
@@ -163,7 +170,6 @@ od_webhook_http_post(const od_webhook_post *p, od_webhook_answer *out)
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, p->connect_timeout_ms);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, p->timeout_ms);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &c);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
