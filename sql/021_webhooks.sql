@@ -67,6 +67,14 @@ CREATE FUNCTION od_events_lock_key(p_vendor uuid) RETURNS int
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT hashtext(p_vendor::text) $$;
 
+-- The vendor's pending fanout job (unique key 'events'): enqueued by the outbox
+-- trigger, by this migration for older events, and by the events.sweep job (022).
+-- Returns the new job's id, or NULL when one is pending already.
+CREATE FUNCTION od_events_fanout_enqueue(p_vendor uuid) RETURNS bigint
+LANGUAGE sql AS
+$$ SELECT od_job_enqueue('events.fanout', p_vendor, '{}'::jsonb, NULL, NULL::smallint, 25,
+                         'events') $$;
+
 CREATE FUNCTION od_events_enqueue_fanout() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -74,8 +82,7 @@ DECLARE
 BEGIN
     FOR v IN SELECT DISTINCT vendor_id FROM new_events ORDER BY 1 LOOP
         PERFORM pg_advisory_xact_lock_shared(hashtext('events.fanout'), od_events_lock_key(v));
-        PERFORM od_job_enqueue('events.fanout', v, '{}'::jsonb, NULL, NULL::smallint, 25,
-                               'events');
+        PERFORM od_events_fanout_enqueue(v);
     END LOOP;
     RETURN NULL;
 END
@@ -143,12 +150,13 @@ CREATE TRIGGER trg_jobs_archive_delivery_ended AFTER INSERT ON jobs_archive FOR 
 REVOKE EXECUTE ON FUNCTION od_deliveries_job_ended() FROM PUBLIC;
 
 REVOKE EXECUTE ON FUNCTION od_events_lock_key(uuid), od_events_enqueue_fanout(),
+    od_events_fanout_enqueue(uuid),
     od_events_barrier(uuid), od_job_enqueue_many(text, uuid, jsonb[], int[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION od_events_lock_key(uuid), od_events_barrier(uuid),
+    od_events_fanout_enqueue(uuid),
     od_job_enqueue_many(text, uuid, jsonb[], int[]) TO odyssey_app;
 
 -- Events written before this migration had no subscriber (there was no endpoint
 -- API): the fanout of each vendor publishes them.
-SELECT od_job_enqueue('events.fanout', e.vendor_id, '{}'::jsonb, NULL, NULL::smallint, 25,
-                      'events')
+SELECT od_events_fanout_enqueue(e.vendor_id)
   FROM (SELECT DISTINCT vendor_id FROM events WHERE published_at IS NULL) e;

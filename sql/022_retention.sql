@@ -58,8 +58,7 @@ BEGIN
         SELECT DISTINCT e.vendor_id FROM events e
          WHERE e.published_at IS NULL AND e.occurred_at < p_now - interval '1 minute'
     LOOP
-        IF od_job_enqueue('events.fanout', v_vendor, '{}'::jsonb, NULL, NULL::smallint, 25,
-                          'events') IS NOT NULL THEN
+        IF od_events_fanout_enqueue(v_vendor) IS NOT NULL THEN
             v_queued := v_queued + 1;
         END IF;
     END LOOP;

@@ -30,6 +30,8 @@ static od_stmt st_archive = OD_STMT("queue_archive",
     "SELECT od_job_archive($1::int)", 1, true);
 static od_stmt st_purge = OD_STMT("queue_purge",
     "SELECT od_job_purge($1::timestamptz, $2::int)", 2, true);
+static od_stmt st_schedule = OD_STMT("queue_schedule",
+    "SELECT od_jobs_schedule($1::timestamptz)", 1, false);
 static od_stmt st_get = OD_STMT("queue_get",
     "SELECT d, d ->> 'kind' FROM od_job_json($1::bigint) d WHERE d IS NOT NULL", 1, true);
 static od_stmt st_cancel = OD_STMT("queue_cancel",
@@ -376,6 +378,17 @@ od_queue_purge(od_db *db, od_arena *a, long long before_ms, int limit, long *del
     snprintf(lim, sizeof(lim), "%d", limit);
     *deleted = 0;
     return exec_counts(db, a, &st_purge, params, deleted, 1);
+}
+
+od_rc
+od_queue_schedule(od_db *db, od_arena *a, long long now_ms, long *queued)
+{
+    char now[40];
+    const char *params[1] = { now };
+
+    od_queue_timestamp(now_ms, now);
+    *queued = 0;
+    return exec_counts(db, a, &st_schedule, params, queued, 1);
 }
 
 od_rc

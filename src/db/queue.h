@@ -89,6 +89,10 @@ od_rc od_queue_archive(od_db *db, od_arena *a, int limit, long *moved);
  * before_ms; *deleted counts them. */
 od_rc od_queue_purge(od_db *db, od_arena *a, long long before_ms, int limit, long *deleted);
 
+/* Enqueues the scheduled kinds due at now_ms (job_schedules, sql/022_retention.sql):
+ * one pending job per kind; *queued counts the jobs enqueued. */
+od_rc od_queue_schedule(od_db *db, od_arena *a, long long now_ms, long *queued);
+
 /* The job id (decimal digits) as the caller may see it (RLS): *res (arena-owned)
  * has no row when there is none, else column 0 the job's document (docs/queue.md:
  * state, status, progress, attempt, max_attempts, timestamps, last_error) and

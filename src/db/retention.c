@@ -1,4 +1,4 @@
-/* retention.c: the retention purge, the outbox sweep and scheduled jobs. Each
+/* retention.c: the retention purge and the outbox sweep. Each
  * call is one statement in autocommit, so each batch is its own short transaction. */
 #include "db/retention.h"
 
@@ -9,9 +9,6 @@ static od_stmt st_purge = OD_STMT("retention_purge",
 
 static od_stmt st_sweep = OD_STMT("events_sweep",
     "SELECT od_events_sweep(to_timestamp($1::bigint))", 1, false);
-
-static od_stmt st_schedule = OD_STMT("jobs_schedule",
-    "SELECT od_jobs_schedule(to_timestamp($1::bigint))", 1, false);
 
 /* Runs st and reads its single integer into *n. */
 static od_rc
@@ -42,12 +39,4 @@ od_events_sweep(od_db *db, od_arena *a, time_t now, long *queued)
     const char *params[] = { od_arena_printf(a, "%lld", (long long)now) };
 
     return exec_count(db, a, &st_sweep, params, queued);
-}
-
-od_rc
-od_jobs_schedule(od_db *db, od_arena *a, time_t now, long *queued)
-{
-    const char *params[] = { od_arena_printf(a, "%lld", (long long)now) };
-
-    return exec_count(db, a, &st_schedule, params, queued);
 }

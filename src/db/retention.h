@@ -1,4 +1,4 @@
-/* retention.h: the SQL of the retention purge, the outbox sweep and scheduled jobs
+/* retention.h: the SQL of the retention purge and of the outbox sweep
  * (sql/022_retention.sql). Time is the daemon's clock, in unix seconds. */
 #ifndef OD_DB_RETENTION_H
 #define OD_DB_RETENTION_H
@@ -18,9 +18,5 @@ od_rc od_retention_purge(od_db *db, od_arena *a, const char *target, time_t now,
 /* Enqueues a fanout for each vendor with an event still unpublished a minute after
  * it occurred (at now); *queued gets how many. Returns the od_db_exec codes. */
 od_rc od_events_sweep(od_db *db, od_arena *a, time_t now, long *queued);
-
-/* Enqueues the scheduled kinds that are due at now; *queued gets how many. Returns
- * the od_db_exec codes. */
-od_rc od_jobs_schedule(od_db *db, od_arena *a, time_t now, long *queued);
 
 #endif

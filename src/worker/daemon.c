@@ -20,7 +20,6 @@
 #include "core/sigpipe.h"
 #include "db/db.h"
 #include "db/queue.h"
-#include "db/retention.h"
 #include "worker/job.h"
 #include "worker/runner.h"
 
@@ -297,7 +296,7 @@ housekeeping(supervisor *d)
     }
     if (od_queue_archive(d->db, d->arena, OD_HOUSEKEEPING_BATCH, &moved) != OD_OK)
         od_log_warn("daemon: archiving finished jobs failed");
-    if (od_jobs_schedule(d->db, d->arena, (time_t)(clock / 1000), &scheduled) != OD_OK)
+    if (od_queue_schedule(d->db, d->arena, clock, &scheduled) != OD_OK)
         od_log_warn("daemon: enqueuing scheduled jobs failed");
     else if (scheduled > 0)
         wake_runners(d);
