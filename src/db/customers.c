@@ -1,9 +1,12 @@
-/* customers.c: customer queries. Lists are one-shot statements built from the
- * filters present and read the view customers_scoped, whose rows the GIN indexes
- * (search_tsv, custom_tags) can find under row-level security (migration 017). */
+/* customers.c: customer queries. Lists with filters are one-shot statements built
+ * from the filters present and read the view customers_scoped, whose rows the GIN
+ * indexes (search_tsv, custom_tags) can find under row-level security (migration
+ * 017). A get by id and the unfiltered page keep a plan per vendor
+ * (db/vendor_stmt.h): their best plan is the same for every value. */
 #include "db/customers.h"
 
 #include "db/sql.h"
+#include "db/vendor_stmt.h"
 
 /* A customer's document (the API's shape) from the customers columns of alias c.
  * With a dob the age is computed on each read (a stored one would go stale); the
@@ -25,16 +28,28 @@ static od_stmt st_upsert = OD_STMT("customers_upsert",
     "SELECT ord, id, result, to_json(changed_fields)::text "
     "FROM od_customers_upsert($1::uuid, $2::jsonb, $3)", 3, false);
 
-static od_stmt st_get = OD_STMT("customers_get",
-    "SELECT " CUSTOMER_JSON("c") "::text, " CUSTOMER_ETAG("c") " FROM customers c "
+static od_vstmt vs_get = OD_VSTMT("customers_get",
+    "SELECT " CUSTOMER_JSON("c") "::text, " CUSTOMER_ETAG("c") " FROM {v:customers} c "
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid", 2, true);
+
+/* The unfiltered page in time order ($1 vendor, $2 limit), and the same after a
+ * keyset position ($3 updated_at, $4 id). */
+#define PAGE(after) \
+    "SELECT " CUSTOMER_JSON("c") "::text, c.updated_at::text, c.id::text " \
+    "FROM (SELECT c.* FROM {v:customers} c WHERE c.vendor_id = $1::uuid" after \
+    " ORDER BY c.updated_at DESC, c.id DESC LIMIT $2::int) c " \
+    "ORDER BY c.updated_at DESC, c.id DESC"
+
+static od_vstmt vs_page = OD_VSTMT("customers_page", PAGE(""), 2, true);
+static od_vstmt vs_page_after = OD_VSTMT("customers_page_after",
+    PAGE(" AND (c.updated_at, c.id) < ($3::timestamptz, $4::uuid)"), 4, true);
 
 static od_stmt st_get_locked = OD_STMT("customers_get_locked",
     "SELECT " CUSTOMER_JSON("c") "::text, " CUSTOMER_ETAG("c") " FROM customers c "
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid FOR UPDATE", 2, false);
 
-static od_stmt st_exists = OD_STMT("customers_exists",
-    "SELECT 1 FROM customers WHERE vendor_id = $1::uuid AND id = $2::uuid", 2, true);
+static od_vstmt vs_exists = OD_VSTMT("customers_exists",
+    "SELECT 1 FROM {v:customers} WHERE vendor_id = $1::uuid AND id = $2::uuid", 2, true);
 
 static od_stmt st_exists_lock = OD_STMT("customers_exists_lock",
     "SELECT 1 FROM customers WHERE vendor_id = $1::uuid AND id = $2::uuid FOR NO KEY UPDATE",
@@ -59,7 +74,9 @@ od_customers_get(od_db *db, od_arena *a, const char *vendor_id, const char *id, 
 {
     const char *params[] = { vendor_id, id };
 
-    return od_db_exec(db, a, for_update ? &st_get_locked : &st_get, params, res);
+    if (!for_update)
+        return od_db_exec_vendor(db, a, &vs_get, vendor_id, params, res);
+    return od_db_exec(db, a, &st_get_locked, params, res);
 }
 
 od_rc
@@ -67,7 +84,8 @@ od_customers_exists(od_db *db, od_arena *a, const char *vendor_id, const char *i
                     PGresult **res)
 {
     const char *params[] = { vendor_id, id };
-    od_rc rc = od_db_exec(db, a, lock ? &st_exists_lock : &st_exists, params, res);
+    od_rc rc = lock ? od_db_exec(db, a, &st_exists_lock, params, res)
+                    : od_db_exec_vendor(db, a, &vs_exists, vendor_id, params, res);
 
     if (rc == OD_OK && PQntuples(*res) == 0)
         return OD_ENOTFOUND;
@@ -88,7 +106,16 @@ od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult 
 {
     od_sql q;
     int vendor;
+    char *limit = od_arena_printf(a, "%d", f->limit);
 
+    if (limit == NULL)
+        return OD_ENOMEM;  /* a NULL limit would be no limit */
+    if (f->q == NULL && f->tags_any == NULL && f->updated_after == NULL) {
+        const char *params[] = { f->vendor_id, limit, f->after_key, f->after_id };
+
+        return od_db_exec_vendor(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
+                                 f->vendor_id, params, res);
+    }
     od_sql_init(&q);
     /* The page first, then its documents. With a word, the page is made of keys
      * only: the time index carries search_tsv (migration 019), so a word in 1 % of
@@ -119,7 +146,7 @@ od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult 
                       key, id);
     }
     od_buf_printf(&q.sql, " ORDER BY c.updated_at DESC, c.id DESC LIMIT $%d::int) ",
-                  od_sql_param(&q, od_arena_printf(a, "%d", f->limit)));
+                  od_sql_param(&q, limit));
     if (f->q != NULL)
         od_buf_printf(&q.sql, "k JOIN customers c ON c.vendor_id = $%d::uuid AND c.id = k.id "
                       "ORDER BY k.updated_at DESC, k.id DESC", vendor);

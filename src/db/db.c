@@ -23,7 +23,16 @@ struct od_db {
     od_stmt *defer_st;       /* queued to follow BEGIN with the next statement, or NULL */
     const char *const *defer_params;  /* borrowed until sent */
     unsigned long epoch;     /* changes at every successful connect */
+    bool tx_generic;         /* plan_cache_mode is force_generic_plan until the
+                              * current transaction ends */
 };
+
+/* The plan mode of the current transaction (set_config local: it ends with the
+ * transaction, committed or not). The session's own is "auto", see connect_now. */
+static od_stmt st_plan_generic = OD_STMT("db_plan_generic",
+    "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)", 0, true);
+static od_stmt st_plan_auto = OD_STMT("db_plan_auto",
+    "SELECT set_config('plan_cache_mode', 'auto', true)", 0, true);
 
 static unsigned long epoch_counter;
 static bool slot_used[OD_DB_SLOTS];
@@ -328,79 +337,97 @@ send_stmt(od_db *db, od_stmt *st, const char *const *params)
     return PQsendQueryPrepared(db->conn, st->name, st->nparams, params, NULL, NULL, 0);
 }
 
-/* Sends BEGIN, the deferred statement and st in one pipeline and reads the three
- * answers: the request's transaction starts without a round trip of its own. */
+/* Sends the n statements sts (with params), after BEGIN when begin is true, in one
+ * pipeline and reads every answer: a transaction, its settings and its plan mode
+ * cost no round trip of their own. *out is the first failure, or the last result. */
 static od_rc
-exec_pipelined(od_db *db, od_stmt *pre, const char *const *pre_params, od_stmt *st,
-               const char *const *params, PGresult **out)
+exec_pipelined(od_db *db, bool begin, od_stmt *const *sts, const char *const *const *params,
+               int n, PGresult **out)
 {
-    PGresult *res[3] = { NULL, NULL, NULL }, *sync = NULL;
+    PGresult *res[4] = { NULL, NULL, NULL, NULL }, *sync = NULL;
+    int total = n + (begin ? 1 : 0), i;
+    bool sent = PQenterPipelineMode(db->conn) &&
+                (!begin || PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0));
     od_rc rc = OD_OK;
-    int i;
 
-    if (!PQenterPipelineMode(db->conn) ||
-        !PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) ||
-        !PQsendQueryPrepared(db->conn, pre->name, pre->nparams, pre_params, NULL, NULL, 0) ||
-        !send_stmt(db, st, params) ||
-        !PQpipelineSync(db->conn)) {
+    for (i = 0; sent && i < n; i++)
+        sent = send_stmt(db, sts[i], params[i]);
+    if (!sent || !PQpipelineSync(db->conn)) {
         log_conn_error(db, "pipeline could not be sent");
         drop(db);
         return OD_EUNAVAIL;
     }
-    for (i = 0; i < 3 && rc == OD_OK; i++)
+    for (i = 0; i < total && rc == OD_OK; i++)
         rc = wait_result(db, &res[i]);
     if (rc == OD_OK)
         rc = wait_result(db, &sync);
     if (rc != OD_OK) {
-        for (int j = 0; j < 3; j++)
+        for (int j = 0; j < total; j++)
             PQclear(res[j]);
         return rc;  /* the connection is gone, and the pipeline with it */
     }
     PQclear(sync);
     PQexitPipelineMode(db->conn);
     /* The first failure is the one to report; the others were aborted by it. */
-    for (i = 0; i < 2 && result_rc(res[i]) == OD_OK; i++)
+    for (i = 0; i < total - 1 && result_rc(res[i]) == OD_OK; i++)
         ;
     *out = res[i];
-    for (int j = 0; j < 3; j++) {
+    for (int j = 0; j < total; j++) {
         if (j != i)
             PQclear(res[j]);
     }
     return result_rc(*out);
 }
 
-/* Runs st once on the current connection (after a deferred BEGIN, if any). */
+/* Runs st once on the current connection, after a deferred BEGIN (if any) and the
+ * plan mode st needs (when the transaction's is another). */
 static od_rc
 exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
 {
-    od_stmt *pre = db->defer_st;
+    od_stmt *pre = db->defer_st, *sts[3];
+    const char *const *sparams[3];
+    int n = 0;
     od_rc rc;
 
     *out = NULL;
     db->defer_st = NULL;
     if (db->conn == NULL && connect_now(db) != OD_OK)
         return OD_EUNAVAIL;
-    if (pre != NULL && pre->prepared_epoch[db->slot] != db->epoch) {
-        rc = prepare(db, pre, out);
-        if (rc != OD_OK)
-            return rc;
+    if (pre != NULL || PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        db->tx_generic = false;  /* a new transaction starts in the session's mode */
+    if (pre != NULL) {
+        sts[n] = pre;
+        sparams[n++] = db->defer_params;
     }
-    if (st->name != NULL && st->prepared_epoch[db->slot] != db->epoch) {
-        rc = prepare(db, st, out);
-        if (rc != OD_OK)
-            return rc;
+    if (st->generic != db->tx_generic) {
+        sts[n] = st->generic ? &st_plan_generic : &st_plan_auto;
+        sparams[n++] = NULL;
     }
-    if (pre != NULL)
-        return exec_pipelined(db, pre, db->defer_params, st, params, out);
-    if (!send_stmt(db, st, params)) {
+    sts[n] = st;
+    sparams[n++] = params;
+    for (int i = 0; i < n; i++) {
+        if (sts[i]->name != NULL && sts[i]->prepared_epoch[db->slot] != db->epoch) {
+            rc = prepare(db, sts[i], out);
+            if (rc != OD_OK)
+                return rc;
+        }
+    }
+    if (n > 1) {
+        rc = exec_pipelined(db, pre != NULL, sts, sparams, n, out);
+    } else if (!send_stmt(db, st, params)) {
         log_conn_error(db, "query could not be sent");
         drop(db);
         return OD_EUNAVAIL;
+    } else {
+        rc = wait_result(db, out);
+        if (rc == OD_OK)
+            rc = result_rc(*out);
     }
-    rc = wait_result(db, out);
-    if (rc != OD_OK)
-        return rc;
-    return result_rc(*out);
+    /* Outside a transaction (an implicit one ended at the pipeline's end) the mode
+     * is the session's again. */
+    db->tx_generic = db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE &&
+                     st->generic;
+    return rc;
 }
 
 static void
@@ -440,6 +467,12 @@ od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGres
         return OD_ENOMEM;
     }
     return rc;
+}
+
+bool
+od_db_prepared(const od_db *db, const od_stmt *st)
+{
+    return db->conn != NULL && st->name != NULL && st->prepared_epoch[db->slot] == db->epoch;
 }
 
 od_rc

@@ -26,6 +26,10 @@ typedef struct od_stmt {
     const char *sql;        /* parameterised text ($1, $2, ...) */
     int nparams;
     bool idempotent;        /* safe to run again on a fresh connection after a loss */
+    bool generic;           /* run with its generic plan (planned once, at the first
+                             * use): only for statements whose best plan does not
+                             * depend on their values and that name no partitioned
+                             * parent (its generic plan covers every vendor) */
     unsigned long prepared_epoch[OD_DB_SLOTS];  /* connection epoch it was prepared on */
 } od_stmt;
 
@@ -81,6 +85,9 @@ PGconn *od_db_conn(od_db *db);
 /* Returns a number that changes at every (re)connection, 0 while disconnected:
  * session state such as LISTEN must be set up again when it changes. */
 unsigned long od_db_epoch(const od_db *db);
+
+/* True when st is prepared on db's current connection. */
+bool od_db_prepared(const od_db *db, const od_stmt *st);
 
 /* Returns the SQLSTATE of an error result ("" when none); borrowed. */
 const char *od_db_sqlstate(const PGresult *res);

@@ -2,6 +2,8 @@
  * a read and a write answer the same shape. */
 #include "db/health_profiles.h"
 
+#include "db/vendor_stmt.h"
+
 #define PROFILE_JSON(h) \
     "json_build_object('height_cm', " h ".height_cm, 'weight_kg', " h ".weight_kg, " \
     "'age', " h ".age, 'gender', " h ".gender, 'activity_level', " h ".activity_level, " \
@@ -11,20 +13,23 @@
     "'derived_limits', " h ".derived_limits, 'updated_by', " h ".updated_by, " \
     "'created_at', " h ".created_at, 'updated_at', " h ".updated_at)::text"
 
-#define LOAD(lock) \
+/* The customer (from rel), the profile and the consent gate's inputs. */
+#define LOAD(rel, lock) \
     "SELECT c.dob::text, c.age, c.gender, " \
     "CASE WHEN h.customer_id IS NULL THEN NULL ELSE " PROFILE_JSON("h") " END, " \
     "coalesce((v.settings_json ->> 'require_health_consent')::boolean, false), " \
     "coalesce((SELECT k.granted FROM customer_consents k WHERE k.vendor_id = c.vendor_id " \
     "AND k.customer_id = c.id AND k.consent_type = 'health_data' " \
     "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false) " \
-    "FROM customers c JOIN vendors v ON v.id = c.vendor_id " \
+    "FROM " rel " c JOIN vendors v ON v.id = c.vendor_id " \
     "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid" lock
 
-static od_stmt st_load = OD_STMT("health_load", LOAD(""), 2, true);
-static od_stmt st_load_lock = OD_STMT("health_load_lock", LOAD(" FOR NO KEY UPDATE OF c"), 2,
-                                      false);
+/* A read keeps its plan per vendor (db/vendor_stmt.h); the lock of a write needs
+ * the parent (the vendor views are for reading). */
+static od_vstmt vs_load = OD_VSTMT("health_load", LOAD("{v:customers}", ""), 2, true);
+static od_stmt st_load_lock = OD_STMT("health_load_lock",
+                                      LOAD("customers", " FOR NO KEY UPDATE OF c"), 2, false);
 
 static od_stmt st_policies = OD_STMT("health_policies",
     "SELECT DISTINCT ON (condition_code) condition_code, version, policy::text, "
@@ -59,7 +64,8 @@ od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *custom
                bool lock, PGresult **res)
 {
     const char *params[] = { vendor_id, customer_id };
-    od_rc rc = od_db_exec(db, a, lock ? &st_load_lock : &st_load, params, res);
+    od_rc rc = lock ? od_db_exec(db, a, &st_load_lock, params, res)
+                    : od_db_exec_vendor(db, a, &vs_load, vendor_id, params, res);
 
     if (rc == OD_OK && PQntuples(*res) == 0)
         return OD_ENOTFOUND;

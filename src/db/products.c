@@ -1,13 +1,16 @@
-/* products.c: catalog queries. Lists and searches are one-shot statements built
- * from the filters present, so the planner always sees the real values (a generic
- * plan guesses the selectivity of a search word and can walk the wrong index); they
- * read the view products_scoped, whose rows the GIN indexes can find (migration 014). */
+/* products.c: catalog queries. Lists with filters and searches are one-shot
+ * statements built from the filters present, so the planner always sees the real
+ * values (a generic plan guesses the selectivity of a search word and can walk the
+ * wrong index); they read the view products_scoped, whose rows the GIN indexes can
+ * find (migration 014). A get by id and the unfiltered page keep a plan per vendor
+ * (db/vendor_stmt.h): their best plan is the same for every value. */
 #include "db/products.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "db/sql.h"
+#include "db/vendor_stmt.h"
 
 static od_stmt st_upsert = OD_STMT("products_upsert",
     "SELECT ord, id, result, catalog_version "
@@ -45,10 +48,22 @@ static od_stmt st_upsert = OD_STMT("products_upsert",
 /* The images of the products p of a page, as i.imgs (a LATERAL join). */
 #define IMAGES_OF_P " LEFT JOIN LATERAL (SELECT " IMAGES_JSON("p") " AS imgs) i ON true"
 
-static od_stmt st_get = OD_STMT("products_get",
+static od_vstmt vs_get = OD_VSTMT("products_get",
     "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, " PRODUCT_ETAG("p") ", "
-    "p.soft_deleted_at IS NOT NULL FROM products p" IMAGES_OF_P
+    "p.soft_deleted_at IS NOT NULL FROM {v:products} p" IMAGES_OF_P
     " WHERE p.vendor_id = $1::uuid AND p.id = $2::uuid", 2, true);
+
+/* The unfiltered page of live products in time order ($1 vendor, $2 limit), and
+ * the same after a keyset position ($3 updated_at, $4 id). */
+#define PAGE(after) \
+    "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, p.updated_at::text, p.id::text " \
+    "FROM (SELECT p.* FROM {v:products} p WHERE p.vendor_id = $1::uuid " \
+    "AND p.soft_deleted_at IS NULL" after " ORDER BY p.updated_at DESC, p.id DESC " \
+    "LIMIT $2::int) p" IMAGES_OF_P " ORDER BY p.updated_at DESC, p.id DESC"
+
+static od_vstmt vs_page = OD_VSTMT("products_page", PAGE(""), 2, true);
+static od_vstmt vs_page_after = OD_VSTMT("products_page_after",
+    PAGE(" AND (p.updated_at, p.id) < ($3::timestamptz, $4::uuid)"), 4, true);
 
 static od_stmt st_get_locked = OD_STMT("products_get_locked",
     "SELECT " PRODUCT_JSON("p", IMAGES_JSON("p")) "::text, " PRODUCT_ETAG("p") ", "
@@ -79,7 +94,9 @@ od_products_get(od_db *db, od_arena *a, const char *vendor_id, const char *id,
 {
     const char *params[] = { vendor_id, id };
 
-    return od_db_exec(db, a, for_update ? &st_get_locked : &st_get, params, res);
+    if (!for_update)
+        return od_db_exec_vendor(db, a, &vs_get, vendor_id, params, res);
+    return od_db_exec(db, a, &st_get_locked, params, res);
 }
 
 od_rc
@@ -131,6 +148,16 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
     od_sql q;
     char *limit = od_arena_printf(a, "%d", f->limit);
 
+    if (limit == NULL)
+        return OD_ENOMEM;  /* a NULL limit would be no limit */
+    if (f->q == NULL && f->brand == NULL && f->category_id == NULL && f->tags_any == NULL &&
+        f->allergens_none == NULL && f->updated_after == NULL && f->status == NULL &&
+        !f->include_deleted) {
+        const char *params[] = { f->vendor_id, limit, f->after_key, f->after_id };
+
+        return od_db_exec_vendor(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
+                                 f->vendor_id, params, res);
+    }
     od_sql_init(&q);
     if (f->relevance) {
         /* Rank the most recent matches only: ranking every match of a word found

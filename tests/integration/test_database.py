@@ -149,3 +149,22 @@ class Migrations(StackCase):
             self.assertEqual(psql("SELECT count(*) FROM schema_migrations WHERE version = '998'").stdout.strip(), "0")
         finally:
             shutil.rmtree(tmp)
+
+
+class VendorPlans(StackCase):
+    """db/vendor_stmt.c and the plan modes of db/db.c, driven from C against this
+    database as the API's role (tests/integration/db_plans.c)."""
+
+    def test_db_plans(self):
+        from test_products import make_vendor, product
+        va, tokens = make_vendor("PlansA")
+        vb, _ = make_vendor("PlansB")
+        r = request("POST", "/api/v1/products", token=tokens["admin"],
+                    body={"items": [product("plans-1"), product("plans-2")]})
+        self.assertEqual(r.status, 200, r.body)
+        env = dict(os.environ, PLANS_VENDOR_A=va, PLANS_VENDOR_B=vb,
+                   DATABASE_URL=ENV["DATABASE_URL"])
+        p = subprocess.run([os.path.join(ENV["ODYSSEY_BUILD"], "db_plans")], env=env,
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("db_plans: 3 passed, 0 failed", p.stdout)

@@ -1,0 +1,206 @@
+/* db_plans.c: plan modes and vendor statements (db/db.c, db/vendor_stmt.c) against
+ * the test stack's PostgreSQL, as the API's role. Run by test_database.py with
+ * DATABASE_URL, PLANS_VENDOR_A and PLANS_VENDOR_B (two vendors with products);
+ * not a unit test: it needs the server.
+ *
+ * - a generic statement runs under force_generic_plan and leaves the transaction
+ *   in it only until a statement that wants the session's "auto" (a one-shot list);
+ * - outside a transaction the mode is the session's again after each statement;
+ * - a vendor statement reads its vendor's partition through the vendor's view,
+ *   shows nothing of another vendor's view, keeps one generic plan per vendor
+ *   (pg_prepared_statements: generic plans only), and survives eviction. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "db/vendor_stmt.h"
+#include "../unit/unit.h"
+
+static od_config cfg;
+static od_db *db;
+static od_arena *arena;
+
+static od_stmt st_mode = OD_STMT("plans_mode", "SELECT current_setting('plan_cache_mode')",
+                                 0, true);
+static od_stmt st_mode_generic = { .name = "plans_mode_generic",
+                                   .sql = "SELECT current_setting('plan_cache_mode')",
+                                   .nparams = 0, .idempotent = true, .generic = true };
+static od_stmt st_mode_oneshot = OD_STMT(NULL, "SELECT current_setting('plan_cache_mode')",
+                                         0, true);
+static od_stmt st_context = OD_STMT("plans_context",
+    "SELECT set_config('odyssey.vendor_id', $1, true)", 1, false);
+static od_stmt st_count_parent = OD_STMT(NULL,
+    "SELECT count(*)::text FROM products_scoped WHERE vendor_id = $1::uuid", 1, true);
+static od_stmt st_plans = OD_STMT(NULL,
+    "SELECT coalesce(sum(generic_plans), 0)::text, coalesce(sum(custom_plans), 0)::text, "
+    "count(*)::text FROM pg_prepared_statements WHERE name LIKE 'vs\\_%'", 0, true);
+
+static const od_vstmt vs_count = OD_VSTMT("plans_count",
+    "SELECT count(*)::text FROM {v:products} p WHERE p.vendor_id = $1::uuid", 1, true);
+
+#define EVICT_STMTS 140  /* x 2 vendors: more instances than the table holds (256) */
+static od_vstmt vs_many[EVICT_STMTS];
+
+static const char *
+value(od_stmt *st, const char *const *params)
+{
+    PGresult *res = NULL;
+
+    if (od_db_exec(db, arena, st, params, &res) != OD_OK || PQntuples(res) != 1)
+        return "(error)";
+    return PQgetvalue(res, 0, 0);
+}
+
+static const char *
+vendor_value(const od_vstmt *vs, const char *vendor, const char *const *params)
+{
+    PGresult *res = NULL;
+
+    if (od_db_exec_vendor(db, arena, vs, vendor, params, &res) != OD_OK ||
+        PQntuples(res) != 1)
+        return "(error)";
+    return PQgetvalue(res, 0, 0);
+}
+
+static void
+begin(const char *vendor)
+{
+    CU_ASSERT_EQUAL_FATAL(od_db_command(db, "BEGIN"), OD_OK);
+    CU_ASSERT_STRING_EQUAL(value(&st_context, (const char *const[]){ vendor }), vendor);
+}
+
+static void
+test_plan_modes(void)
+{
+    /* outside a transaction: each statement in its own mode, the session's after */
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "auto");
+
+    /* inside one: switched where needed, and the transaction's end resets it */
+    begin(getenv("PLANS_VENDOR_A"));
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
+    CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
+
+    /* a failed transaction rolls the mode back with it */
+    begin(getenv("PLANS_VENDOR_A"));
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
+    CU_ASSERT_EQUAL(od_db_command(db, "SELECT 1/0"), OD_EDB);
+    CU_ASSERT_EQUAL(od_db_command(db, "ROLLBACK"), OD_OK);
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
+}
+
+static void
+test_vendor_views(void)
+{
+    const char *a = getenv("PLANS_VENDOR_A"), *b = getenv("PLANS_VENDOR_B");
+    char expect_a[32], expect_b[32];
+
+    begin(a);
+    snprintf(expect_a, sizeof(expect_a), "%s", value(&st_count_parent, (const char *const[]){ a }));
+    CU_ASSERT_STRING_NOT_EQUAL(expect_a, "0");
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_STRING_EQUAL(vendor_value(&vs_count, a, (const char *const[]){ a }), expect_a);
+    /* vendor B's view in vendor A's context: nothing */
+    CU_ASSERT_STRING_EQUAL(vendor_value(&vs_count, b, (const char *const[]){ b }), "0");
+    CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
+
+    begin(b);
+    snprintf(expect_b, sizeof(expect_b), "%s", value(&st_count_parent, (const char *const[]){ b }));
+    CU_ASSERT_STRING_EQUAL(vendor_value(&vs_count, b, (const char *const[]){ b }), expect_b);
+    /* and vendor A's statement, asked for vendor A's rows in B's context: nothing */
+    CU_ASSERT_STRING_EQUAL(vendor_value(&vs_count, a, (const char *const[]){ a }), "0");
+    CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
+
+    /* one generic plan per instance, never a custom one */
+    {
+        PGresult *res = NULL;
+
+        CU_ASSERT_EQUAL_FATAL(od_db_exec(db, arena, &st_plans, NULL, &res), OD_OK);
+        CU_ASSERT_EQUAL(atoi(PQgetvalue(res, 0, 0)), 6);
+        CU_ASSERT_STRING_EQUAL(PQgetvalue(res, 0, 1), "0");
+        CU_ASSERT_STRING_EQUAL(PQgetvalue(res, 0, 2), "2");
+    }
+    {
+        PGresult *res = (PGresult *)1;
+
+        CU_ASSERT_EQUAL(od_db_exec_vendor(db, arena, &vs_count, "not-a-uuid",
+                                          (const char *const[]){ a }, &res), OD_EINVAL);
+        CU_ASSERT_PTR_NULL(res);
+    }
+}
+
+static void
+test_eviction(void)
+{
+    const char *a = getenv("PLANS_VENDOR_A"), *b = getenv("PLANS_VENDOR_B");
+    const char *vendors[] = { a, b };
+    PGresult *res = NULL;
+
+    /* more instances than the table holds: the oldest go, on the server too */
+    for (int round = 0; round < 2; round++) {
+        begin(a);
+        for (int i = 0; i < EVICT_STMTS; i++) {
+            for (int v = 0; v < 2; v++) {
+                const char *want = v == 0 ? "1" : "0";  /* B's view shows nothing to A */
+                const char *got = vendor_value(&vs_many[i], vendors[v],
+                                               (const char *const[]){ vendors[v] });
+
+                CU_ASSERT_STRING_EQUAL(got, want);
+            }
+        }
+        CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
+        od_arena_reset(arena);
+    }
+    CU_ASSERT_EQUAL_FATAL(od_db_exec(db, arena, &st_plans, NULL, &res), OD_OK);
+    CU_ASSERT(atoi(PQgetvalue(res, 0, 2)) <= 256);
+    CU_ASSERT(atoi(PQgetvalue(res, 0, 2)) >= 200);
+    CU_ASSERT_STRING_EQUAL(PQgetvalue(res, 0, 1), "0");
+}
+
+static const od_unit_case cases[] = {
+    { "plan modes follow each statement", test_plan_modes },
+    { "vendor statements read their vendor's view with generic plans", test_vendor_views },
+    { "evicted vendor statements are deallocated and come back", test_eviction },
+};
+
+int
+main(void)
+{
+    char *env[] = { NULL };
+    char err[256];
+    int rc;
+
+    if (getenv("DATABASE_URL") == NULL || getenv("PLANS_VENDOR_A") == NULL ||
+        getenv("PLANS_VENDOR_B") == NULL) {
+        fprintf(stderr, "db_plans: needs DATABASE_URL, PLANS_VENDOR_A and PLANS_VENDOR_B\n");
+        return 2;
+    }
+    od_log_init("db_plans", OD_LOG_ERROR);
+    for (int i = 0; i < EVICT_STMTS; i++)
+        vs_many[i] = (od_vstmt)OD_VSTMT("plans_many",
+            "SELECT least(count(*), 1)::text FROM {v:products} p WHERE p.vendor_id = $1::uuid",
+            1, true);
+    if (od_config_load(&cfg, env, err, sizeof(err)) != OD_OK)
+        return 2;
+    db = od_db_open(getenv("DATABASE_URL"), "db_plans", &cfg, false);
+    arena = od_arena_create(0);
+    if (db == NULL || arena == NULL || od_db_ready(db) != OD_OK)
+        return 2;
+    rc = od_unit_run("db_plans", cases, sizeof(cases) / sizeof(cases[0]));
+    od_vendor_stmt_reset();
+    od_db_close(db);
+    od_arena_destroy(arena);
+    od_config_free(&cfg);
+    return rc;
+}
