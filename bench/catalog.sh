@@ -11,6 +11,7 @@
 #   bench/catalog-gen --vendor-name "Bench Catalog B" --count 500000 --seed 2 \
 #       --jobs 2 --summary var/bench/catalog-b.json
 #   bench/catalog.sh var/bench/catalog-a.json     # DURATION=20 for longer runs
+#   ONLY="get-by-id upsert" bench/catalog.sh ...    # some scenarios only
 set -euo pipefail
 SUMMARY=${1:-$(cd "$(dirname "$0")/.." && pwd)/var/bench/catalog-a.json}
 . "$(dirname "$0")/lib.sh"
@@ -54,4 +55,4 @@ done
 for s in list-filters search-common-relevance search-universal-relevance get-by-id; do
     run "$s" 32
 done
-"$ROOT/bench/catalog-upsert" --token "$TOKEN" --rounds 3
+! wanted upsert || "$ROOT/bench/catalog-upsert" --token "$TOKEN" --rounds 3

@@ -6,6 +6,7 @@
 #   sql QUERY            a query as the owner, unaligned
 #   paths NAME LINE...   one file of request paths per scenario
 #   run NAME CONN [METHOD BODYFILE]   wrk over those paths; one summary line
+#   wanted NAME          true unless ONLY (a list of scenario names) leaves NAME out
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/var/dev.env"
 DURATION=${DURATION:-10}
@@ -38,8 +39,11 @@ paths() {
     printf '%s\n' "$@" > "$WORK/paths-$name.txt"
 }
 
+wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
 run() {
     local out
+    wanted "$1" || return 0
     out=$(BENCH_TOKEN=$TOKEN BENCH_PATHS=$WORK/paths-$1.txt BENCH_METHOD=${3:-GET} \
           BENCH_BODY=${4:-} wrk -t2 -c"$2" -d"${DURATION}s" --latency \
           -s "$ROOT/bench/report.lua" "$ODYSSEY_URL" | grep '^RESULT')
