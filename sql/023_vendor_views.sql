@@ -22,6 +22,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION od_vendor_view_name(text, uuid) IS
     'Name of a vendor''s view over its partition, e.g. products_v<32 hex>_scoped (migration 023).';
+REVOKE EXECUTE ON FUNCTION od_vendor_view_name(text, uuid) FROM PUBLIC;
 
 CREATE FUNCTION od_create_vendor_views(p_vendor uuid) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$

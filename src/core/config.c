@@ -49,6 +49,8 @@ static const key keys[] = {
       "hard cap on the body of a batch endpoint (POST /api/v1/products), bytes" },
     { "SEARCH_CANDIDATES", K_INT, F(search_candidates), "500", 50, 100000,
       "matches ranked by a relevance search: the most recently updated ones" },
+    { "VENDOR_PLANS", K_INT, F(vendor_plans), "128", 0, 100000,
+      "vendor statements a worker keeps prepared (about 0.5 MB each in its database session)" },
     { "JWT_SECRET", K_STR, F(jwt_secret), "", 0, 0,
       "HS256 shared secret (secret; empty: HS256 disabled)" },
     { "JWT_ISSUER", K_STR, F(jwt_issuer), "", 0, 0,

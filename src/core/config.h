@@ -21,6 +21,7 @@ typedef struct od_config {
     long body_max;             /* hard cap on a request body, bytes */
     long bulk_body_max;        /* the same for batch endpoints (OD_ROUTE_BULK) */
     int search_candidates;     /* matches a relevance search ranks */
+    int vendor_plans;          /* vendor statements a process keeps prepared */
     char *jwt_secret;          /* HS256 shared secret; "" = HS256 disabled */
     char *jwt_issuer;          /* expected iss; "" = not checked */
     char *jwt_audience;        /* expected aud; "" = not checked */

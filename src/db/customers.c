@@ -75,7 +75,7 @@ od_customers_get(od_db *db, od_arena *a, const char *vendor_id, const char *id, 
     const char *params[] = { vendor_id, id };
 
     if (!for_update)
-        return od_db_exec_vendor(db, a, &vs_get, vendor_id, params, res);
+        return od_vendor_stmt_exec(db, a, &vs_get, vendor_id, params, res);
     return od_db_exec(db, a, &st_get_locked, params, res);
 }
 
@@ -85,7 +85,7 @@ od_customers_exists(od_db *db, od_arena *a, const char *vendor_id, const char *i
 {
     const char *params[] = { vendor_id, id };
     od_rc rc = lock ? od_db_exec(db, a, &st_exists_lock, params, res)
-                    : od_db_exec_vendor(db, a, &vs_exists, vendor_id, params, res);
+                    : od_vendor_stmt_exec(db, a, &vs_exists, vendor_id, params, res);
 
     if (rc == OD_OK && PQntuples(*res) == 0)
         return OD_ENOTFOUND;
@@ -113,7 +113,7 @@ od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult 
     if (f->q == NULL && f->tags_any == NULL && f->updated_after == NULL) {
         const char *params[] = { f->vendor_id, limit, f->after_key, f->after_id };
 
-        return od_db_exec_vendor(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
+        return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
                                  f->vendor_id, params, res);
     }
     od_sql_init(&q);

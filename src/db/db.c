@@ -86,20 +86,23 @@ drop(od_db *db)
 static od_rc
 connect_now(od_db *db)
 {
-    char timeout[16], options[128];
+    char timeout[16], options[192];
     const char *keys[] = { "dbname", "application_name", "connect_timeout", "options",
                            "keepalives_idle", NULL };
     const char *vals[] = { db->url, db->app_name, timeout, options, "30", NULL };
 
     drop(db);
     snprintf(timeout, sizeof(timeout), "%d", db->cfg->db_connect_timeout);
-    /* plan_cache_mode stays "auto": it also governs the unnamed statements of lists
-     * and searches, which must be planned with their values (a generic plan walked
-     * 500k rows for a rare word, and plans every partition: 10 ms of planning).
+    /* plan_cache_mode is "auto" for the session: it also governs the unnamed
+     * statements of lists and searches, which must be planned with their values (a
+     * generic plan walked 500k rows for a rare word, and plans every partition: 10
+     * ms of planning). A generic statement sets force_generic_plan for its
+     * transaction (exec_once).
      * constraint_exclusion off: partitions are pruned by their bounds, and under the
      * default ("partition") the planner read and tested every CHECK of each
      * remaining leaf on every plan, a tenth of a get by id's database time. */
-    snprintf(options, sizeof(options), "-c statement_timeout=%d -c constraint_exclusion=off%s",
+    snprintf(options, sizeof(options), "-c statement_timeout=%d -c constraint_exclusion=off "
+             "-c plan_cache_mode=auto%s",
              db->cfg->statement_timeout,
              db->system ? " -c odyssey.system=on" : "");
     db->conn = PQconnectdbParams(keys, vals, 1);
@@ -393,7 +396,7 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
     db->defer_st = NULL;
     if (db->conn == NULL && connect_now(db) != OD_OK)
         return OD_EUNAVAIL;
-    if (pre != NULL || PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
         db->tx_generic = false;  /* a new transaction starts in the session's mode */
     if (pre != NULL) {
         sts[n] = pre;
@@ -427,6 +430,11 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
      * is the session's again. */
     db->tx_generic = db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE &&
                      st->generic;
+    /* Whichever statement of the pipeline went stale is prepared again next time. */
+    if (rc == OD_EDB && od_db_stale_statement(*out)) {
+        for (int i = 0; i < n; i++)
+            sts[i]->prepared_epoch[db->slot] = 0;
+    }
     return rc;
 }
 
@@ -469,10 +477,10 @@ od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGres
     return rc;
 }
 
-bool
-od_db_prepared(const od_db *db, const od_stmt *st)
+const od_config *
+od_db_config(const od_db *db)
 {
-    return db->conn != NULL && st->name != NULL && st->prepared_epoch[db->slot] == db->epoch;
+    return db->cfg;
 }
 
 od_rc
@@ -483,6 +491,9 @@ od_db_command(od_db *db, const char *sql)
 
     if (db->conn == NULL)
         return OD_EUNAVAIL;
+    /* A BEGIN sent here starts in the session's plan mode. */
+    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        db->tx_generic = false;
     if (!PQsendQuery(db->conn, sql)) {
         log_conn_error(db, "command could not be sent");
         drop(db);
@@ -493,6 +504,9 @@ od_db_command(od_db *db, const char *sql)
         return rc;
     rc = result_rc(res);
     PQclear(res);
+    /* ... and a COMMIT or ROLLBACK ends the transaction's. */
+    if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        db->tx_generic = false;
     return rc;
 }
 

@@ -86,8 +86,8 @@ PGconn *od_db_conn(od_db *db);
  * session state such as LISTEN must be set up again when it changes. */
 unsigned long od_db_epoch(const od_db *db);
 
-/* True when st is prepared on db's current connection. */
-bool od_db_prepared(const od_db *db, const od_stmt *st);
+/* Returns the configuration db was opened with (borrowed). */
+const od_config *od_db_config(const od_db *db);
 
 /* Returns the SQLSTATE of an error result ("" when none); borrowed. */
 const char *od_db_sqlstate(const PGresult *res);

@@ -65,7 +65,7 @@ od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *custom
 {
     const char *params[] = { vendor_id, customer_id };
     od_rc rc = lock ? od_db_exec(db, a, &st_load_lock, params, res)
-                    : od_db_exec_vendor(db, a, &vs_load, vendor_id, params, res);
+                    : od_vendor_stmt_exec(db, a, &vs_load, vendor_id, params, res);
 
     if (rc == OD_OK && PQntuples(*res) == 0)
         return OD_ENOTFOUND;

@@ -95,7 +95,7 @@ od_products_get(od_db *db, od_arena *a, const char *vendor_id, const char *id,
     const char *params[] = { vendor_id, id };
 
     if (!for_update)
-        return od_db_exec_vendor(db, a, &vs_get, vendor_id, params, res);
+        return od_vendor_stmt_exec(db, a, &vs_get, vendor_id, params, res);
     return od_db_exec(db, a, &st_get_locked, params, res);
 }
 
@@ -155,7 +155,7 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
         !f->include_deleted) {
         const char *params[] = { f->vendor_id, limit, f->after_key, f->after_id };
 
-        return od_db_exec_vendor(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
+        return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
                                  f->vendor_id, params, res);
     }
     od_sql_init(&q);

@@ -1,5 +1,8 @@
-/* vendor_stmt.c: instances of vendor statements, one per (statement, vendor,
- * connection), kept in a small table with least-recently-used eviction. */
+/* vendor_stmt.c: the kept instances of vendor statements, in a table filled up to
+ * ODYSSEY_VENDOR_PLANS and never evicted: a DEALLOCATE would cost the request a
+ * round trip inside its transaction, and a table that churns plans generically
+ * (2-12 ms each) on every miss is slower than planning with the values. A worker
+ * is recycled after ODYSSEY_MAX_REQUESTS, which renews its table. */
 #include "db/vendor_stmt.h"
 
 #include <stdio.h>
@@ -7,23 +10,20 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "core/log.h"
 
-#define OD_VSTMT_CAP 256  /* instances per process: 50 vendors x 5 statements */
 #define MARKER "{v:"
 
 typedef struct instance {
     const od_vstmt *vs;      /* borrowed (static) */
-    od_db *db;               /* borrowed: the connection it is prepared on */
+    const od_db *db;         /* compared, never followed: the connection it is for */
     char hex[33];            /* the vendor, as in its partition's name */
-    char name[24];           /* "vs_<serial>": never reused by this process */
-    unsigned long used;      /* tick of the last use, for eviction */
+    char name[24];           /* "vs_<serial>" */
     od_stmt st;              /* owns st.sql (malloc); st.name points at name */
 } instance;
 
-static instance table[OD_VSTMT_CAP];
-static int count;
-static unsigned long tick, serial;
+static instance *table;     /* malloc'd, cap entries */
+static int count, cap = -1;  /* cap -1: not sized yet */
+static unsigned long serial;
 
 /* The 32 lowercase hex digits of a UUID in its text form, into hex[33]. */
 static bool
@@ -51,113 +51,96 @@ uuid_hex(const char *uuid, char *hex)
     return true;
 }
 
-/* The text of vs for the vendor hex: {v:T} becomes T_v<hex>_scoped, the view of
- * migration 023 (T is a table name made of [a-z_]). Returns malloc'd text (caller
- * frees) or NULL. */
-static char *
-instance_sql(const char *sql, const char *hex)
+/* The text of sql for the vendor hex into b: {v:T} becomes T_v<hex>_scoped, the
+ * view of migration 023 (T made of [a-z_]). Returns OD_OK, OD_EINVAL for a bad
+ * marker, or the buffer's failure. */
+static od_rc
+instance_sql(od_buf *b, const char *sql, const char *hex)
 {
-    od_buf b;
     const char *p = sql, *m;
 
-    od_buf_init(&b, 64 * 1024);
     while ((m = strstr(p, MARKER)) != NULL) {
         const char *t = m + strlen(MARKER), *end = t;
 
         while ((*end >= 'a' && *end <= 'z') || *end == '_')
             end++;
-        if (*end != '}' || end == t) {
-            od_buf_free(&b);
-            return NULL;
-        }
-        od_buf_append(&b, p, (size_t)(m - p));
-        od_buf_append(&b, t, (size_t)(end - t));
-        od_buf_printf(&b, "_v%s_scoped", hex);
+        if (*end != '}' || end == t)
+            return OD_EINVAL;
+        od_buf_append(b, p, (size_t)(m - p));
+        od_buf_append(b, t, (size_t)(end - t));
+        od_buf_printf(b, "_v%s_scoped", hex);
         p = end + 1;
     }
-    od_buf_puts(&b, p);
-    if (b.failed != OD_OK) {
-        od_buf_free(&b);
-        return NULL;
-    }
-    return b.data;  /* ownership passes to the caller */
+    od_buf_puts(b, p);
+    return b->failed;
 }
 
-static void
-forget(instance *in)
-{
-    free((char *)in->st.sql);
-    memset(in, 0, sizeof(*in));
-}
-
-/* Frees a slot for a new instance: the least recently used one, deallocated on
- * its connection when it is prepared there (DEALLOCATE is allowed in a
- * transaction; a failure leaves a copy on the server until the connection goes). */
+/* The kept instance of vs for (db, hex), made when the table has room; NULL when
+ * it has none (or memory ran out: the caller then runs the text one-shot). */
 static instance *
-evict(void)
-{
-    instance *old = &table[0];
-    char sql[48];
-
-    for (int i = 1; i < count; i++) {
-        if (table[i].used < old->used)
-            old = &table[i];
-    }
-    if (od_db_prepared(old->db, &old->st)) {
-        snprintf(sql, sizeof(sql), "DEALLOCATE %s", old->name);
-        if (od_db_command(old->db, sql) != OD_OK)
-            od_log_warn("vendor statements: could not deallocate %s (%s)", old->name,
-                        old->vs->name);
-    }
-    forget(old);
-    return old;
-}
-
-static instance *
-lookup(od_db *db, const od_vstmt *vs, const char *hex)
+lookup(const od_db *db, const od_vstmt *vs, const char *hex)
 {
     instance *in;
-    char *sql;
+    od_buf b;
 
     for (int i = 0; i < count; i++) {
         in = &table[i];
         if (in->vs == vs && in->db == db && strcmp(in->hex, hex) == 0)
             return in;
     }
-    sql = instance_sql(vs->sql, hex);
-    if (sql == NULL)
+    if (cap < 0) {
+        cap = od_db_config(db)->vendor_plans;
+        table = cap > 0 ? calloc((size_t)cap, sizeof(*table)) : NULL;
+        if (table == NULL)
+            cap = 0;
+    }
+    if (count >= cap)
         return NULL;
-    in = count < OD_VSTMT_CAP ? &table[count++] : evict();
+    od_buf_init(&b, 64 * 1024);
+    if (instance_sql(&b, vs->sql, hex) != OD_OK) {
+        od_buf_free(&b);
+        return NULL;
+    }
+    in = &table[count++];
     in->vs = vs;
     in->db = db;
     memcpy(in->hex, hex, sizeof(in->hex));
     snprintf(in->name, sizeof(in->name), "vs_%lu", ++serial);
-    in->st = (od_stmt){ .name = in->name, .sql = sql, .nparams = vs->nparams,
+    in->st = (od_stmt){ .name = in->name, .sql = b.data, .nparams = vs->nparams,
                         .idempotent = vs->idempotent, .generic = true };
-    return in;
+    return in;  /* b.data is now in->st.sql */
 }
 
 od_rc
-od_db_exec_vendor(od_db *db, od_arena *a, const od_vstmt *vs, const char *vendor_id,
-                  const char *const *params, PGresult **out)
+od_vendor_stmt_exec(od_db *db, od_arena *a, const od_vstmt *vs, const char *vendor_id,
+                    const char *const *params, PGresult **out)
 {
     char hex[33];
     instance *in;
+    od_stmt once = { .name = NULL, .nparams = vs->nparams, .idempotent = vs->idempotent };
+    od_buf b;
+    od_rc rc;
 
     *out = NULL;
     if (!uuid_hex(vendor_id, hex))
         return OD_EINVAL;
-    in = lookup(db, vs, hex);
-    if (in == NULL)
-        return OD_ENOMEM;
-    in->used = ++tick;
-    return od_db_exec(db, a, &in->st, params, out);
+    if ((in = lookup(db, vs, hex)) != NULL)
+        return od_db_exec(db, a, &in->st, params, out);
+    od_buf_init(&b, 64 * 1024);
+    rc = instance_sql(&b, vs->sql, hex);
+    if (rc == OD_OK && (once.sql = od_arena_strndup(a, b.data, b.len)) == NULL)
+        rc = OD_ENOMEM;
+    od_buf_free(&b);
+    return rc == OD_OK ? od_db_exec(db, a, &once, params, out) : rc;
 }
 
 void
 od_vendor_stmt_reset(void)
 {
     for (int i = 0; i < count; i++)
-        forget(&table[i]);
+        free((char *)table[i].st.sql);
+    free(table);
+    table = NULL;
     count = 0;
+    cap = -1;
 }
