@@ -42,7 +42,7 @@ static const key keys[] = {
     { "WORKERS", K_INT, F(workers), "0", 0, 1024,
       "FastCGI worker processes (0: two per online CPU)" },
     { "MAX_REQUESTS", K_LONG, F(max_requests), "10000", 0, LONG_MAX,
-      "requests a worker serves before it is recycled (0: never)" },
+      "requests a worker serves before it is recycled, each drawing 75-100 % of it (0: never)" },
     { "BODY_MAX", K_LONG, F(body_max), "16777216", 1024, 67108864L,
       "hard cap on a request body in bytes (larger bodies get 413)" },
     { "BULK_BODY_MAX", K_LONG, F(bulk_body_max), "33554432", 1024, 268435456L,

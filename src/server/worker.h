@@ -7,8 +7,8 @@
 
 #include "core/config.h"
 
-/* Serves requests on listen_fd until SIGTERM, cfg->max_requests requests, or the
- * master's death. Signals are blocked on entry (the master forks with them
+/* Serves requests on listen_fd until SIGTERM, its share of cfg->max_requests
+ * requests (75-100 %, drawn at start), or the master's death. Signals are blocked on entry (the master forks with them
  * blocked); it installs its own handlers, then restores parent_mask. Writes its
  * pid to ready_fd once it can serve. Returns the process exit code. cfg is
  * borrowed. */
