@@ -1,7 +1,7 @@
 /* audit.c: inserts into audit_log. */
 #include "db/audit.h"
 
-static od_stmt st_insert = OD_STMT("audit_insert",
+static od_stmt st_insert = OD_GENERIC_STMT("audit_insert",
     "INSERT INTO audit_log (actor_user_id, actor_role, vendor_id, action, entity, entity_id, "
     "before, after, ip, ua, request_id, justification) "
     "VALUES ($1, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8::jsonb, $9::inet, $10, $11, $12)",

@@ -28,9 +28,12 @@ struct od_db {
 };
 
 /* The plan mode of the current transaction (set_config local: it ends with the
- * transaction, committed or not). The session's own is "auto", see connect_now. */
+ * transaction, committed or not). The session's own is force_custom_plan for the API
+ * and "auto" for the daemon, see connect_now. */
 static od_stmt st_plan_generic = OD_STMT("db_plan_generic",
     "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)", 0, true);
+static od_stmt st_plan_custom = OD_STMT("db_plan_custom",
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)", 0, true);
 static od_stmt st_plan_auto = OD_STMT("db_plan_auto",
     "SELECT set_config('plan_cache_mode', 'auto', true)", 0, true);
 
@@ -93,18 +96,21 @@ connect_now(od_db *db)
 
     drop(db);
     snprintf(timeout, sizeof(timeout), "%d", db->cfg->db_connect_timeout);
-    /* plan_cache_mode is "auto" for the session: it also governs the unnamed
-     * statements of lists and searches, which must be planned with their values (a
-     * generic plan walked 500k rows for a rare word, and plans every partition: 10
-     * ms of planning). A generic statement sets force_generic_plan for its
-     * transaction (exec_once).
+    /* plan_cache_mode: an API session plans every statement with its values
+     * (force_custom_plan). Under "auto" PostgreSQL builds a statement's generic plan
+     * at its sixth run, to compare costs: over the partitioned parents that plan
+     * covers every vendor's leaves and took 0.5-1 s, once per session and statement
+     * (the statements inside functions and triggers included), a stall after every
+     * worker's start. Lists and searches must be planned with their values anyway
+     * (a generic plan walked 500k rows for a rare word). A generic statement sets
+     * force_generic_plan for its transaction (exec_once). The queue daemon's
+     * sessions keep "auto": their functions read unpartitioned tables.
      * constraint_exclusion off: partitions are pruned by their bounds, and under the
      * default ("partition") the planner read and tested every CHECK of each
      * remaining leaf on every plan, a tenth of a get by id's database time. */
     snprintf(options, sizeof(options), "-c statement_timeout=%d -c constraint_exclusion=off "
-             "-c plan_cache_mode=auto%s",
-             db->cfg->statement_timeout,
-             db->system ? " -c odyssey.system=on" : "");
+             "-c plan_cache_mode=%s", db->cfg->statement_timeout,
+             db->system ? "auto -c odyssey.system=on" : "force_custom_plan");
     db->conn = PQconnectdbParams(keys, vals, 1);
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
         log_conn_error(db, "connect failed");
@@ -403,7 +409,7 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
         sparams[n++] = db->defer_params;
     }
     if (st->generic != db->tx_generic) {
-        sts[n] = st->generic ? &st_plan_generic : &st_plan_auto;
+        sts[n] = st->generic ? &st_plan_generic : db->system ? &st_plan_auto : &st_plan_custom;
         sparams[n++] = NULL;
     }
     sts[n] = st;

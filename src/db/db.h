@@ -34,6 +34,10 @@ typedef struct od_stmt {
 } od_stmt;
 
 #define OD_STMT(n, text, np, idem) { .name = (n), .sql = (text), .nparams = (np), .idempotent = (idem) }
+/* A statement with a generic plan: it names no partitioned parent, and neither do
+ * the functions and triggers it runs (they plan in the same mode). */
+#define OD_GENERIC_STMT(n, text, np, idem) \
+    { .name = (n), .sql = (text), .nparams = (np), .idempotent = (idem), .generic = true }
 
 /* Opens a connection to url, named app_name in pg_stat_activity, with the
  * connect and statement timeouts of cfg (borrowed; must outlive db). With system

@@ -31,7 +31,7 @@ static od_vstmt vs_load = OD_VSTMT("health_load", LOAD("{v:customers}", ""), 2, 
 static od_stmt st_load_lock = OD_STMT("health_load_lock",
                                       LOAD("customers", " FOR NO KEY UPDATE OF c"), 2, false);
 
-static od_stmt st_policies = OD_STMT("health_policies",
+static od_stmt st_policies = OD_GENERIC_STMT("health_policies",
     "SELECT DISTINCT ON (condition_code) condition_code, version, policy::text, "
     "CASE WHEN vendor_id IS NULL THEN 'global' ELSE 'vendor' END FROM diet_rules "
     "WHERE active AND (vendor_id = $1::uuid OR vendor_id IS NULL) "

@@ -11,7 +11,7 @@
     "  CROSS JOIN LATERAL unnest(s.synonyms || s.canonical) AS w " \
     "  WHERE s.domain = '" domain "' AND ($1::int & " bit ") <> 0 "
 
-static od_stmt st_load = OD_STMT("vocabulary",
+static od_stmt st_load = OD_GENERIC_STMT("vocabulary",
     "SELECT 0, code, code, vendor_id IS NOT NULL FROM tax_allergens "
     "  WHERE active AND ($1::int & 1) <> 0 "
     SYNONYMS("0", "allergen", "1")

@@ -4,7 +4,9 @@
  * not a unit test: it needs the server.
  *
  * - a generic statement runs under force_generic_plan and leaves the transaction
- *   in it only until a statement that wants the session's "auto" (a one-shot list);
+ *   in it only until a statement that wants the API session's force_custom_plan
+ *   (a one-shot list, a statement over a partitioned parent), and a session never
+ *   builds the generic plan of any other statement (at its sixth run, under "auto");
  * - outside a transaction the mode is the session's again after each statement;
  * - a vendor statement reads its vendor's partition through the vendor's view,
  *   shows nothing of another vendor's view, keeps one generic plan per vendor
@@ -25,13 +27,15 @@ static od_arena *arena;
 
 static od_stmt st_mode = OD_STMT("plans_mode", "SELECT current_setting('plan_cache_mode')",
                                  0, true);
-static od_stmt st_mode_generic = { .name = "plans_mode_generic",
-                                   .sql = "SELECT current_setting('plan_cache_mode')",
-                                   .nparams = 0, .idempotent = true, .generic = true };
+static od_stmt st_mode_generic = OD_GENERIC_STMT("plans_mode_generic",
+    "SELECT current_setting('plan_cache_mode')", 0, true);
 static od_stmt st_mode_oneshot = OD_STMT(NULL, "SELECT current_setting('plan_cache_mode')",
                                          0, true);
 static od_stmt st_context = OD_STMT("plans_context",
     "SELECT set_config('odyssey.vendor_id', $1, true)", 1, false);
+static od_stmt st_context_plans = OD_STMT(NULL,
+    "SELECT generic_plans::text FROM pg_prepared_statements WHERE name = 'plans_context'",
+    0, true);
 static od_stmt st_count_parent = OD_STMT(NULL,
     "SELECT count(*)::text FROM products_scoped WHERE vendor_id = $1::uuid", 1, true);
 static od_stmt st_plans = OD_STMT(NULL,
@@ -77,29 +81,29 @@ static void
 test_plan_modes(void)
 {
     /* outside a transaction: each statement in its own mode, the session's after */
-    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
     CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
-    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
-    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "force_custom_plan");
 
     /* inside one: switched where needed, and the transaction's end resets it */
     begin(getenv("PLANS_VENDOR_A"));
     CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
     CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
-    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "force_custom_plan");
     CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
-    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
     CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
     CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
-    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
 
     /* a failed transaction rolls the mode back with it */
     begin(getenv("PLANS_VENDOR_A"));
     CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
     CU_ASSERT_EQUAL(od_db_command(db, "SELECT 1/0"), OD_EDB);
     CU_ASSERT_EQUAL(od_db_command(db, "ROLLBACK"), OD_OK);
-    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "auto");
-    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "force_custom_plan");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
 
     /* transactions begun and ended by commands, back to back */
     begin(getenv("PLANS_VENDOR_A"));
@@ -109,7 +113,10 @@ test_plan_modes(void)
     CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
     CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
     begin(getenv("PLANS_VENDOR_A"));
-    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "auto");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_oneshot, NULL), "force_custom_plan");
+    for (int i = 0; i < 8; i++)
+        value(&st_context, (const char *const[]){ getenv("PLANS_VENDOR_A") });
+    CU_ASSERT_STRING_EQUAL(value(&st_context_plans, NULL), "0");
     CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
 }
 
