@@ -156,7 +156,7 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
         const char *params[] = { f->vendor_id, limit, f->after_key, f->after_id };
 
         return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
-                                 f->vendor_id, params, res);
+                                   f->vendor_id, params, res);
     }
     od_sql_init(&q);
     if (f->relevance) {

@@ -45,6 +45,9 @@ static od_stmt st_plans = OD_STMT(NULL,
 static const od_vstmt vs_count = OD_VSTMT("plans_count",
     "SELECT count(*)::text FROM {v:products} p WHERE p.vendor_id = $1::uuid", 1, true);
 
+static const od_vstmt vs_bad_marker = OD_VSTMT("plans_bad_marker",
+    "SELECT count(*)::text FROM {v:Products} p WHERE p.vendor_id = $1::uuid", 1, true);
+
 #define PLANS 4          /* ODYSSEY_VENDOR_PLANS of this test */
 #define MANY_STMTS 20    /* x 2 vendors: more instances than are kept */
 static od_vstmt vs_many[MANY_STMTS];
@@ -96,6 +99,12 @@ test_plan_modes(void)
     CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
     CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
     CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
+
+    /* a plan-mode statement the server forgot is prepared again (the statement that
+     * needed it is run again outside a transaction) */
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
+    CU_ASSERT_EQUAL(od_db_command(db, "DEALLOCATE db_plan_generic"), OD_OK);
+    CU_ASSERT_STRING_EQUAL(value(&st_mode_generic, NULL), "force_generic_plan");
 
     /* a failed transaction rolls the mode back with it */
     begin(getenv("PLANS_VENDOR_A"));
@@ -155,6 +164,10 @@ test_vendor_views(void)
         PGresult *res = (PGresult *)1;
 
         CU_ASSERT_EQUAL(od_vendor_stmt_exec(db, arena, &vs_count, "not-a-uuid",
+                                          (const char *const[]){ a }, &res), OD_EINVAL);
+        CU_ASSERT_PTR_NULL(res);
+        /* a marker that names no table is refused, not sent */
+        CU_ASSERT_EQUAL(od_vendor_stmt_exec(db, arena, &vs_bad_marker, a,
                                           (const char *const[]){ a }, &res), OD_EINVAL);
         CU_ASSERT_PTR_NULL(res);
     }
