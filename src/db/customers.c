@@ -5,6 +5,8 @@
  * (db/vendor_stmt.h): their best plan is the same for every value. */
 #include "db/customers.h"
 
+#include "db/search_sql.h"
+#include "db/search_stats.h"
 #include "db/sql.h"
 #include "db/vendor_stmt.h"
 
@@ -43,6 +45,22 @@ static od_vstmt vs_get = OD_VSTMT("customers_get",
 static od_vstmt vs_page = OD_VSTMT("customers_page", PAGE(""), 2, true);
 static od_vstmt vs_page_after = OD_VSTMT("customers_page_after",
     PAGE(" AND (c.updated_at, c.id) < ($3::timestamptz, $4::uuid)"), 4, true);
+
+/* A search of plain words, kept per vendor (db/search_sql.h: $1-$7, the page is
+ * $4): the keys first (the time index carries search_tsv, so a walk reads index
+ * tuples only), then the page's documents, each looked up alone (LIMIT keeps
+ * it a nested loop whatever the sizes the generic plan was made for); and the
+ * same after ($8 updated_at, $9 id). */
+#define SEARCH(after) \
+    OD_SEARCH_WITH("{v:customers}", "simple", after) " " \
+    "SELECT " CUSTOMER_JSON("c") "::text, k.updated_at::text, k.id::text " \
+    "FROM k CROSS JOIN LATERAL (SELECT c.* FROM {v:customers} c " \
+    "WHERE c.vendor_id = $1::uuid AND c.id = k.id LIMIT 1) c " \
+    "ORDER BY k.updated_at DESC, k.id DESC"
+
+static od_vstmt vs_search = OD_VSTMT("customers_search", SEARCH(""), 7, true);
+static od_vstmt vs_search_after = OD_VSTMT("customers_search_after",
+    SEARCH(" AND (t.updated_at, t.id) < ($8::timestamptz, $9::uuid)"), 9, true);
 
 static od_stmt st_get_locked = OD_STMT("customers_get_locked",
     "SELECT " CUSTOMER_JSON("c") "::text, " CUSTOMER_ETAG("c") " FROM customers c "
@@ -101,6 +119,26 @@ od_customers_delete(od_db *db, od_arena *a, const char *vendor_id, const char *i
     return od_db_exec(db, a, &st_delete, params, res);
 }
 
+/* A search of plain words (f->q, f->prefix_word) without other filters, through
+ * the kept statements. */
+static od_rc
+search_kept(od_db *db, od_arena *a, const od_customer_filter *f, const char *limit,
+            PGresult **res)
+{
+    od_search_stats st;
+    od_rc rc = od_search_stats_get(db, a, OD_SEARCH_CUSTOMERS, f->vendor_id, &st);
+
+    if (rc != OD_OK)
+        return rc;
+    {
+        const char *params[] = { f->vendor_id, f->q, f->prefix_word, limit, st.lexemes,
+                                 st.freqs, st.total, f->after_key, f->after_id };
+
+        return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_search_after : &vs_search,
+                                   f->vendor_id, params, res);
+    }
+}
+
 od_rc
 od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult **res)
 {
@@ -116,6 +154,9 @@ od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult 
         return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
                                    f->vendor_id, params, res);
     }
+    if (f->q != NULL && od_sql_plain_words(f->q) && f->tags_any == NULL &&
+        f->updated_after == NULL)
+        return search_kept(db, a, f, limit, res);
     od_sql_init(&q);
     /* The page first, then its documents. With a word, the page is made of keys
      * only: the time index carries search_tsv (migration 019), so a word in 1 % of

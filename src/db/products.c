@@ -1,14 +1,19 @@
-/* products.c: catalog queries. Lists with filters and searches are one-shot
- * statements built from the filters present, so the planner always sees the real
- * values (a generic plan guesses the selectivity of a search word and can walk the
- * wrong index); they read the view products_scoped, whose rows the GIN indexes can
- * find (migration 014). A get by id and the unfiltered page keep a plan per vendor
- * (db/vendor_stmt.h): their best plan is the same for every value. */
+/* products.c: catalog queries. Lists with filters and searches of more than plain
+ * words are one-shot statements built from the filters present, so the planner
+ * always sees the real values (a generic plan guesses the selectivity of a search
+ * word and can walk the wrong index); they read the view products_scoped, whose
+ * rows the GIN indexes can find (migration 014). A get by id and the unfiltered
+ * page keep a plan per vendor (db/vendor_stmt.h): their best plan is the same for
+ * every value. So does a search of plain words without other filters: its
+ * statement carries both ways to find the matches and picks one per run from how
+ * common the words are (db/search_sql.h). */
 #include "db/products.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "db/search_sql.h"
+#include "db/search_stats.h"
 #include "db/sql.h"
 #include "db/vendor_stmt.h"
 
@@ -65,6 +70,37 @@ static od_vstmt vs_page = OD_VSTMT("products_page", PAGE(""), 2, true);
 static od_vstmt vs_page_after = OD_VSTMT("products_page_after",
     PAGE(" AND (p.updated_at, p.id) < ($3::timestamptz, $4::uuid)"), 4, true);
 
+/* The product of key row K, looked up alone (LIMIT keeps the lookup a nested loop
+ * whatever the sizes the generic plan was made for: a hash join would read the
+ * whole vendor). */
+#define ROW_OF(K) \
+    "(SELECT p.* FROM {v:products} p WHERE p.vendor_id = $1::uuid AND p.id = " K ".id " \
+    "LIMIT 1) p"
+
+/* Kept searches (db/search_sql.h: $1-$7). By relevance: the $4 newest matches
+ * ranked, the page of $10 after the position ($8 rank, $9 id; NULL for the first
+ * page), as the one-shot relevance search below. */
+static od_vstmt vs_search_rank = OD_VSTMT("products_search_rank",
+    OD_SEARCH_WITH("{v:products}", "english", " AND t.soft_deleted_at IS NULL") ", "
+    "c AS (SELECT k.id, ts_rank(k.search_tsv, (SELECT q FROM tsq)) AS rank FROM k), "
+    "pg AS (SELECT c.id, c.rank FROM c WHERE $8::real IS NULL OR c.rank < $8::real "
+    "OR (c.rank = $8::real AND c.id > $9::uuid) ORDER BY c.rank DESC, c.id LIMIT $10::int) "
+    "SELECT left(" PRODUCT_JSON("p", "i.imgs") "::text, -1) || ', \"rank\" : ' || "
+    "pg.rank::text || '}', pg.rank::text, pg.id::text "
+    "FROM pg CROSS JOIN LATERAL " ROW_OF("pg") IMAGES_OF_P
+    " ORDER BY pg.rank DESC, pg.id", 10, true);
+
+/* By time: the page of $4 newest matches, and the same after ($8 updated_at, $9 id). */
+#define SEARCH_TIME(after) \
+    OD_SEARCH_WITH("{v:products}", "english", " AND t.soft_deleted_at IS NULL" after) " " \
+    "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, k.updated_at::text, k.id::text " \
+    "FROM k CROSS JOIN LATERAL " ROW_OF("k") IMAGES_OF_P \
+    " ORDER BY k.updated_at DESC, k.id DESC"
+
+static od_vstmt vs_search_time = OD_VSTMT("products_search_time", SEARCH_TIME(""), 7, true);
+static od_vstmt vs_search_time_after = OD_VSTMT("products_search_time_after",
+    SEARCH_TIME(" AND (t.updated_at, t.id) < ($8::timestamptz, $9::uuid)"), 9, true);
+
 static od_stmt st_get_locked = OD_STMT("products_get_locked",
     "SELECT " PRODUCT_JSON("p", IMAGES_JSON("p")) "::text, " PRODUCT_ETAG("p") ", "
     "p.soft_deleted_at IS NOT NULL "
@@ -114,6 +150,30 @@ od_products_replica_lag(od_db *db, od_arena *a, PGresult **res)
     return od_db_exec(db, a, &st_lag, NULL, res);
 }
 
+/* A search of plain words (f->q, f->prefix_word) without other filters, through
+ * the kept statements. */
+static od_rc
+search_kept(od_db *db, od_arena *a, const od_product_filter *f, const char *limit,
+            PGresult **res)
+{
+    od_search_stats st;
+    const char *want = f->relevance ? od_arena_printf(a, "%d", f->candidates) : limit;
+    od_rc rc;
+
+    if (want == NULL)
+        return OD_ENOMEM;
+    if ((rc = od_search_stats_get(db, a, OD_SEARCH_PRODUCTS, f->vendor_id, &st)) != OD_OK)
+        return rc;
+    {
+        const char *params[] = { f->vendor_id, f->q, f->prefix_word, want, st.lexemes,
+                                 st.freqs, st.total, f->after_key, f->after_id, limit };
+        const od_vstmt *vs = f->relevance ? &vs_search_rank
+                           : f->after_key != NULL ? &vs_search_time_after : &vs_search_time;
+
+        return od_vendor_stmt_exec(db, a, vs, f->vendor_id, params, res);
+    }
+}
+
 /* The filter conditions on products p (everything but the keyset seek). */
 static void
 conditions(od_sql *q, const od_product_filter *f, bool text)
@@ -158,6 +218,10 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
         return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
                                    f->vendor_id, params, res);
     }
+    if (f->q != NULL && od_sql_plain_words(f->q) && f->brand == NULL && f->category_id == NULL &&
+        f->tags_any == NULL && f->allergens_none == NULL && f->updated_after == NULL &&
+        f->status == NULL && !f->include_deleted)
+        return search_kept(db, a, f, limit, res);
     od_sql_init(&q);
     if (f->relevance) {
         /* Rank the most recent matches only: ranking every match of a word found

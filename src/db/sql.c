@@ -38,6 +38,25 @@ od_sql_tsquery(od_sql *q, const char *config, const char *text, const char *pref
     }
 }
 
+bool
+od_sql_plain_words(const char *text)
+{
+    const char *w = text;
+
+    for (const char *c = text;; c++) {
+        if (*c == ' ' || *c == '\0') {
+            if (c - w == 2 && (w[0] == 'o' || w[0] == 'O') && (w[1] == 'r' || w[1] == 'R'))
+                return false;
+            if (*c == '\0')
+                return true;
+            w = c + 1;
+        } else if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                     (*c >= '0' && *c <= '9'))) {
+            return false;
+        }
+    }
+}
+
 od_rc
 od_sql_run(od_db *db, od_arena *a, od_sql *q, PGresult **res)
 {

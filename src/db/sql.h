@@ -33,6 +33,11 @@ int od_sql_param(od_sql *q, const char *value);
 void od_sql_tsquery(od_sql *q, const char *config, const char *text,
                       const char *prefix_word);
 
+/* True when text is plain words for websearch_to_tsquery: ASCII letters, digits
+ * and spaces, without the operator "or" (no quotes, no exclusions): the full-text
+ * query is then the AND of the words' lexemes. The empty text is plain. */
+bool od_sql_plain_words(const char *text);
+
 /* Runs the statement and releases its text. Returns od_db_exec codes, or
  * OD_ENOMEM when the text could not be built. */
 od_rc od_sql_run(od_db *db, od_arena *a, od_sql *q, PGresult **res);

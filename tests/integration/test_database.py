@@ -5,7 +5,7 @@ import os
 import subprocess
 import time
 
-from stack import ENV, ROOT, StackCase, ctl, pg_ctl, psql, request, wait_for, wait_ready
+from stack import ENV, ROOT, StackCase, ctl, pages, pg_ctl, psql, request, wait_for, wait_ready
 
 TOKEN = ENV["ODYSSEY_TOKEN_ADMIN"]
 
@@ -168,3 +168,99 @@ class VendorPlans(StackCase):
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("db_plans: 3 passed, 0 failed", p.stdout)
+
+
+class KeptSearches(StackCase):
+    """Searches of plain words keep one plan per vendor that walks the newest rows or
+    reads every match through the GIN index (db/search_sql.h): whichever way a run
+    takes, the answer is the one-shot statement's. Words: "alpha" in 90 % of the
+    rows, "beta" in the oldest half only (common, but not among the newest rows:
+    the walk finds nothing and the bitmap must run too), "gamma" in three rows."""
+
+    @classmethod
+    def setUpClass(cls):
+        from test_products import make_vendor, product
+        from test_customers import customer
+        cls.vid, tokens = make_vendor("Kept")
+        cls.token = tokens["admin"]
+
+        def words(i):
+            return " ".join(w for w, on in (("alpha", i % 10 != 0), ("beta", i < 500),
+                                           ("gamma", i in (7, 507, 907))) if on)
+
+        for half in (range(0, 500), range(500, 1000)):  # two transactions: two times
+            r = request("POST", "/api/v1/products", token=cls.token, body={"items": [
+                product("kept-%d" % i, name="Item %s %d" % (words(i), i)) for i in half]})
+            assert r.status == 200, r
+            r = request("POST", "/api/v1/customers", token=cls.token, body={"items": [
+                customer("kept-%d" % i, full_name="Pat %s" % words(i),
+                         email="kept%d@example.com" % i) for i in half]})
+            assert r.status == 200, r
+        for table in ("products", "customers"):  # statistics; a visibility map
+            part = psql("SELECT od_vendor_partition_name('%s', '%s')" % (table, cls.vid)).stdout
+            psql("VACUUM (ANALYZE) %s" % part.strip())
+
+    def oracle(self, table, config, text, prefix=None, rank_of=0):
+        """The ids of the matches as the API orders them, computed by the owner."""
+        tsq = "websearch_to_tsquery('%s', '%s')" % (config, text)
+        if prefix:
+            tsq = "(%s && to_tsquery('%s', '%s:*'))" % (tsq, config, prefix)
+        live = " AND soft_deleted_at IS NULL" if table == "products" else ""
+        base = ("SELECT id, updated_at, ts_rank(search_tsv, %s) AS rank FROM %s "
+                "WHERE vendor_id = '%s'%s AND search_tsv @@ %s" % (tsq, table, self.vid, live, tsq))
+        if rank_of:
+            sql = ("SELECT id FROM (%s ORDER BY updated_at DESC, id DESC LIMIT %d) c "
+                   "ORDER BY rank DESC, id" % (base, rank_of))
+        else:
+            sql = "SELECT id FROM (%s) c ORDER BY updated_at DESC, id DESC" % base
+        return psql(sql).stdout.split()
+
+    def ids(self, path):
+        return [i["id"] for i in pages(path, self.token)]
+
+    def same(self, got, want, path):
+        """got == want, reported briefly (lists of a thousand ids)."""
+        if got != want:
+            first = next((i for i, (g, w) in enumerate(zip(got, want)) if g != w),
+                         min(len(got), len(want)))
+            self.fail("%s: %d ids, want %d; first difference at %d: %s" % (
+                path, len(got), len(want), first, (got[first:first + 2], want[first:first + 2])))
+
+    def test_products_in_time_order(self):
+        s = "/api/v1/search/products?sort=-updated_at&limit=50&q="
+        for text, prefix in (("alpha", None), ("beta", None), ("gamma", None),
+                             ("alpha gamma", None), ("", "alp"), ("beta", "gam"),
+                             ("the", None), ("zzzz", None)):
+            path = s + text.replace(" ", "+") + (prefix and "+" + prefix + "&prefix=true" or "")
+            want = self.oracle("products", "english", text, prefix)
+            self.same(self.ids(path), want, path)
+            # the one-shot statement (a filter that changes nothing) agrees
+            self.same(self.ids(path + "&status=active"), want, path + "&status=active")
+        self.assertEqual(len(self.oracle("products", "english", "alpha")), 900)
+        self.assertEqual(len(self.oracle("products", "english", "beta")), 500)
+
+    def test_products_by_relevance(self):
+        # ODYSSEY_SEARCH_CANDIDATES is 500: the 500 newest matches, ranked
+        for text in ("alpha", "beta", "gamma", "alpha beta"):
+            path = "/api/v1/search/products?limit=200&q=" + text.replace(" ", "+")
+            want = self.oracle("products", "english", text, rank_of=500)
+            self.same(self.ids(path), want, path)
+            self.same(self.ids(path + "&status=active"), want, path + "&status=active")
+
+    def test_customers(self):
+        s = "/api/v1/customers?limit=50&q="
+        for text, prefix in (("alpha", None), ("beta", None), ("gamma", None), ("", "alp"),
+                             ("pat beta", None)):
+            path = s + text.replace(" ", "+") + (prefix and "+" + prefix + "&prefix=true" or "")
+            want = self.oracle("customers", "simple", text, prefix)
+            self.same(self.ids(path), want, path)
+            after = path + "&updated_after=2000-01-01T00:00:00Z"
+            self.same(self.ids(after), want, after)
+        self.assertEqual(len(self.oracle("customers", "simple", "beta")), 500)
+
+    def test_each_way_is_taken_when_it_should(self):
+        env = dict(os.environ, SEARCH_VENDOR=self.vid, DATABASE_URL=ENV["DATABASE_URL"])
+        p = subprocess.run([os.path.join(ENV["ODYSSEY_BUILD"], "db_search")], env=env,
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("db_search: 2 passed, 0 failed", p.stdout)
