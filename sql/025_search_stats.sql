@@ -11,6 +11,9 @@
 -- converting the arrays costs about a millisecond, so a worker reads them through
 -- this function once in a while and keeps the frequent ones.
 --
+-- (most_common_elem_freqs ends with extra entries, the minimum and maximum
+-- frequency, which pair with no lexeme and are left out.)
+--
 -- Returns the lexemes of the vendor's first hash leaf (the leaves split the rows
 -- by a hash of the id, so one leaf's frequencies are the vendor's) with a
 -- frequency of at least p_min, in C collation order, and the vendor's estimated
@@ -18,7 +21,7 @@
 
 CREATE FUNCTION od_search_lexemes(p_table text, p_min real)
 RETURNS TABLE (lexemes text[], freqs real[], total_rows real)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     WITH part AS (
         SELECT od_vendor_partition_name(p_table, od_current_vendor()) AS name
         WHERE p_table IN ('products', 'customers') AND od_current_vendor() IS NOT NULL
@@ -27,7 +30,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
         FROM part, pg_stats s,
              unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS x(lex, f)
         WHERE s.schemaname = 'public' AND s.tablename = part.name || '_h00'
-          AND s.attname = 'search_tsv' AND x.f >= p_min
+          AND s.attname = 'search_tsv' AND x.lex IS NOT NULL AND x.f >= p_min
     )
     SELECT coalesce((SELECT array_agg(e.lex ORDER BY e.lex COLLATE "C") FROM e), '{}'),
            coalesce((SELECT array_agg(e.f ORDER BY e.lex COLLATE "C") FROM e), '{}'),

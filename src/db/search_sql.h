@@ -32,17 +32,19 @@
 
 /* The estimated fraction of rows matching: the rarest word's frequency (a lexeme
  * missing from the list is rarer than its rarest entry: 0), and for a prefix the
- * sum over the lexemes it begins; 0 when the query has no lexeme. Then the
- * window win(n): 0 means straight to the bitmap. */
+ * sum over the lexemes it begins (none when the prefix is a stop word, which the
+ * query drops too); 0 when the query has no lexeme. Then the window win(n): 0
+ * means straight to the bitmap. */
 #define OD_SEARCH_WINDOW(CFG) \
     "dens AS MATERIALIZED (SELECT CASE WHEN numnode((SELECT q FROM tsq)) = 0 THEN 0 " \
     "ELSE least(coalesce((SELECT min(coalesce(s.f, 0)) " \
     "FROM unnest(tsvector_to_array(to_tsvector('" CFG "', $2::text))) AS w(l) " \
     "LEFT JOIN unnest($5::text[], $6::real[]) AS s(l, f) ON s.l = w.l), 1), " \
-    "CASE WHEN $3::text IS NULL THEN 1 ELSE (SELECT coalesce(sum(s.f), 0) " \
-    "FROM unnest($5::text[], $6::real[]) AS s(l, f) WHERE starts_with(s.l, " \
-    "(SELECT min(x) FROM unnest(tsvector_to_array(to_tsvector('" CFG "', $3::text))) AS x))) " \
-    "END) END AS f), " \
+    "CASE WHEN px.x IS NULL THEN 1 ELSE (SELECT coalesce(sum(s.f), 0) " \
+    "FROM unnest($5::text[], $6::real[]) AS s(l, f) WHERE starts_with(s.l, px.x)) END) " \
+    "END AS f " \
+    "FROM (SELECT min(x) AS x FROM unnest(tsvector_to_array(to_tsvector('" CFG "', " \
+    "coalesce($3::text, '')))) AS x) AS px), " \
     "win AS MATERIALIZED (SELECT CASE WHEN f > 0 AND f * f * $7::real >= $4::int " \
     "THEN least(ceil(2 * $4::int / f), $7::real)::int ELSE 0 END AS n FROM dens)"
 
@@ -54,7 +56,8 @@
     "FROM (SELECT t.id, t.updated_at, t.search_tsv FROM " T " t " \
     "WHERE t.vendor_id = $1::uuid" COND " ORDER BY t.updated_at DESC, t.id DESC " \
     "LIMIT (SELECT n FROM win)) r " \
-    "WHERE r.search_tsv @@ (SELECT q FROM tsq) LIMIT $4::int), " \
+    "WHERE r.search_tsv @@ (SELECT q FROM tsq) ORDER BY r.updated_at DESC, r.id DESC " \
+    "LIMIT $4::int), " \
     "b AS (SELECT r.id, r.updated_at, r.search_tsv " \
     "FROM (SELECT t.id, t.updated_at, t.search_tsv FROM " T " t " \
     "WHERE t.vendor_id = $1::uuid" COND " AND t.search_tsv @@ (SELECT q FROM tsq) OFFSET 0) r " \

@@ -1,8 +1,9 @@
 /* db_search.c: which way a kept search takes (db/search_sql.h), read from the
  * executed plan, against the test stack's PostgreSQL as the API's role. Run by
  * test_database.py (KeptSearches) with DATABASE_URL and SEARCH_VENDOR, a vendor of
- * 1,000 products and 1,000 customers, analysed, whose names hold "alpha" (90 % of
- * the rows), "beta" (the oldest half) and "gamma" (three rows):
+ * 1,000 products (three of them soft-deleted) and 1,000 customers, analysed, whose
+ * names hold "alpha" (90 % of the rows), "beta" (the oldest half) and "gamma"
+ * (three rows):
  *
  * - a common word walks the newest rows and never reads the GIN bitmap;
  * - a rare word goes straight to the bitmap: the walk reads no row;
@@ -160,7 +161,7 @@ test_products(void)
     CU_ASSERT_EQUAL(w.bitmaps, 16);  /* in the plan, never run */
     CU_ASSERT_EQUAL(w.bitmap, 0);
 
-    search("products", "gamma", NULL, 3, &w);
+    search("products", "gamma", NULL, 2, &w);  /* one of three soft-deleted */
     CU_ASSERT_EQUAL(w.walked, 0);
     CU_ASSERT(w.bitmap > 0);
 
@@ -169,6 +170,10 @@ test_products(void)
     CU_ASSERT(w.bitmap > 0);
 
     search("products", "", "alp", 51, &w);  /* a prefix of the common word */
+    CU_ASSERT(w.walked > 0);
+    CU_ASSERT_EQUAL(w.bitmap, 0);
+
+    search("products", "alpha ", "the", 51, &w);  /* a stop word as the prefix */
     CU_ASSERT(w.walked > 0);
     CU_ASSERT_EQUAL(w.bitmap, 0);
 }
