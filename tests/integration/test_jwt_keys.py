@@ -101,9 +101,15 @@ class AsymmetricKeys(StackCase):
         return request("GET", "/api/v1/me", token=token)
 
     def wait_for_keys(self, token, want):
+        """Waits until the new JWKS is in use, then two reload intervals more: three
+        answers in a row may come from the workers that looked already, while one
+        that looked just before the write waits out its second (they look at most
+        once a second, at whole seconds). After that every worker looks again at
+        its next request."""
         end = time.time() + 6
         while time.time() < end:
-            if all(self.me(token).status == want for _ in range(3)):  # every worker
+            if all(self.me(token).status == want for _ in range(3)):
+                time.sleep(2.2)
                 return True
             time.sleep(0.3)
         return False
