@@ -2,7 +2,9 @@
  * from the filters present and read the view customers_scoped, whose rows the GIN
  * indexes (search_tsv, custom_tags) can find under row-level security (migration
  * 017). A get by id and the unfiltered page keep a plan per vendor
- * (db/vendor_stmt.h): their best plan is the same for every value. */
+ * (db/vendor_stmt.h): their best plan is the same for every value. So does a
+ * search of plain words alone, whose statement picks its way per run
+ * (db/search_sql.h). */
 #include "db/customers.h"
 
 #include "db/search_sql.h"
