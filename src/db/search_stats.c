@@ -63,6 +63,7 @@ od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendo
     bool found;
     entry *e;
     PGresult *res;
+    bool one;
     od_rc rc;
 
     if (strlen(vendor_id) >= sizeof(e->vendor))
@@ -71,8 +72,7 @@ od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendo
     if (!found || now - e->read_ms > OD_SEARCH_STATS_TTL_S * 1000L) {
         if ((rc = od_db_exec(db, a, &st_read, params, &res)) != OD_OK)
             return rc;
-        bool one = PQntuples(res) == 1;  /* the function returns one row */
-
+        one = PQntuples(res) == 1;  /* the function returns one row */
         entry_clear(e);
         e->table = t;
         snprintf(e->vendor, sizeof(e->vendor), "%s", vendor_id);

@@ -62,6 +62,7 @@ explain(const char *table, const char *words, const char *prefix, ways *w)
     const char *vals[7];
     od_stmt once = { .name = NULL, .nparams = 0, .idempotent = true };
     size_t top = 0;
+    bool verbose = getenv("DB_SEARCH_VERBOSE") != NULL;  /* print the plans */
 
     memset(w, 0, sizeof(*w));
     CU_ASSERT_EQUAL_FATAL(od_search_stats_get(db, arena, strcmp(table, "products") == 0 ?
@@ -115,7 +116,7 @@ explain(const char *table, const char *words, const char *prefix, ways *w)
             w->bitmaps++;
             w->bitmap += ran;
         }
-        if (getenv("DB_SEARCH_VERBOSE") != NULL)
+        if (verbose)
             printf("%s\n", line);
         if (strstr(line, "Heap Fetches:"))
             w->heap += atoi(strstr(line, "Heap Fetches:") + 13);
