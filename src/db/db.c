@@ -389,24 +389,30 @@ exec_pipelined(od_db *db, bool begin, od_stmt *const *sts, const char *const *co
 }
 
 /* Runs st once on the current connection, after a deferred BEGIN (if any) and the
- * plan mode st needs (when the transaction's is another). */
+ * plan mode st needs (when the transaction's is another). A read_only st that finds
+ * the BEGIN deferred runs with its settings in an implicit transaction and leaves
+ * them deferred (od_db_exec). */
 static od_rc
 exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
 {
     od_stmt *pre = db->defer_st, *sts[3];
+    const char *const *pre_params = db->defer_params;
     const char *const *sparams[3];
+    bool alone = pre != NULL && st->read_only;
     int n = 0;
     od_rc rc;
 
     *out = NULL;
     db->defer_st = NULL;
+    if (alone)
+        od_db_defer_begin(db, pre, pre_params);  /* for whatever follows */
     if (db->conn == NULL && connect_now(db) != OD_OK)
         return OD_EUNAVAIL;
     if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
         db->tx_generic = false;  /* a new transaction starts in the session's mode */
     if (pre != NULL) {
         sts[n] = pre;
-        sparams[n++] = db->defer_params;
+        sparams[n++] = pre_params;
     }
     if (st->generic != db->tx_generic) {
         sts[n] = st->generic ? &st_plan_generic : db->system ? &st_plan_auto : &st_plan_custom;
@@ -422,7 +428,7 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
         }
     }
     if (n > 1) {
-        rc = exec_pipelined(db, pre != NULL, sts, sparams, n, out);
+        rc = exec_pipelined(db, pre != NULL && !alone, sts, sparams, n, out);
     } else if (!send_stmt(db, st, params)) {
         log_conn_error(db, "query could not be sent");
         drop(db);
@@ -455,9 +461,11 @@ od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGres
 {
     unsigned long epoch = db->epoch;
     /* Only a statement outside a transaction may be retried on a new connection:
-     * inside one, the new session would lack BEGIN and the request's context. */
+     * inside one, the new session would lack BEGIN and the request's context. A
+     * read_only statement in front of a deferred BEGIN is a transaction of its own,
+     * and its settings go out again with the retry. */
     bool outside_tx = db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_IDLE &&
-                      db->defer_st == NULL;
+                      (db->defer_st == NULL || st->read_only);
     od_rc rc = exec_once(db, st, params, out);
 
     if (rc == OD_EDB && od_db_stale_statement(*out)) {

@@ -30,10 +30,16 @@ typedef struct od_stmt {
                              * use): only for statements whose best plan does not
                              * depend on their values and that name no partitioned
                              * parent (its generic plan covers every vendor) */
+    bool read_only;         /* a plain read: it writes nothing and locks no row, so
+                             * when it would open the request's transaction it runs in
+                             * one of its own instead (see od_db_exec) */
     unsigned long prepared_epoch[OD_DB_SLOTS];  /* connection epoch it was prepared on */
 } od_stmt;
 
 #define OD_STMT(n, text, np, idem) { .name = (n), .sql = (text), .nparams = (np), .idempotent = (idem) }
+/* A plain read (read_only): no writes, no row locks, in the functions it calls too. */
+#define OD_READ_STMT(n, text, np) \
+    { .name = (n), .sql = (text), .nparams = (np), .idempotent = true, .read_only = true }
 /* A statement with a generic plan: it names no partitioned parent, and neither do
  * the functions and triggers it runs (they plan in the same mode). */
 #define OD_GENERIC_STMT(n, text, np, idem) \
@@ -57,7 +63,13 @@ od_rc od_db_ready(od_db *db);
 /* Runs st with params (NULL entries are SQL NULLs). Returns OD_OK with *out a
  * tuples or command result; OD_EDB with *out the error result (use
  * od_db_sqlstate); OD_EUNAVAIL when the database cannot be reached in time (*out
- * NULL). *out is arena-owned. */
+ * NULL). *out is arena-owned.
+ * A read_only statement that would open the request's transaction (its BEGIN still
+ * deferred, see od_db_defer_begin) goes out with the deferred settings but without
+ * BEGIN: one implicit transaction, ended by the pipeline's sync, so neither BEGIN
+ * nor COMMIT costs anything. The BEGIN stays deferred for the next statement. At
+ * read committed that loses nothing: every statement takes its own snapshot, and a
+ * plain read holds no lock that a later statement could rely on. */
 od_rc od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params,
                  PGresult **out);
 
@@ -67,7 +79,8 @@ od_rc od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params,
 void od_db_defer_begin(od_db *db, od_stmt *st, const char *const *params);
 
 /* Drops a queued BEGIN that was never sent. Returns whether there was one (then
- * there is no transaction to end). */
+ * there is no transaction to end: read_only statements may have run, each in a
+ * transaction of its own). */
 bool od_db_cancel_deferred(od_db *db);
 
 /* True when res failed because a prepared statement went stale (a migration

@@ -110,10 +110,10 @@ static od_stmt st_delete = OD_STMT("products_delete",
     "SELECT found, deleted, external_id, catalog_version "
     "FROM od_products_soft_delete($1::uuid, $2::uuid)", 2, false);
 
-static od_stmt st_lag = OD_STMT("products_replica_lag",
+static od_stmt st_lag = OD_READ_STMT("products_replica_lag",
     "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN '0' "
     "ELSE coalesce(round(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 3), 0)"
-    "::text END", 0, true);
+    "::text END", 0);
 
 od_rc
 od_products_upsert(od_db *db, od_arena *a, const char *vendor_id, const char *items_json,

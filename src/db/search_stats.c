@@ -20,9 +20,9 @@ typedef struct entry {
 
 static entry entries[OD_SEARCH_STATS_SLOTS];
 
-static od_stmt st_read = OD_STMT("search_lexemes",
+static od_stmt st_read = OD_READ_STMT("search_lexemes",
     "SELECT lexemes::text, freqs::text, total_rows::text FROM od_search_lexemes($1, $2::real)",
-    2, true);
+    2);
 
 static void
 entry_clear(entry *e)

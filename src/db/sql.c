@@ -60,7 +60,7 @@ od_sql_plain_words(const char *text)
 od_rc
 od_sql_run(od_db *db, od_arena *a, od_sql *q, PGresult **res)
 {
-    od_stmt st = { .name = NULL, .idempotent = true, .nparams = q->n };
+    od_stmt st = { .name = NULL, .idempotent = true, .read_only = true, .nparams = q->n };
 
     if (q->sql.failed == OD_OK && !q->overflow)
         st.sql = od_arena_strndup(a, q->sql.data, q->sql.len);

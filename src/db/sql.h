@@ -38,8 +38,9 @@ void od_sql_tsquery(od_sql *q, const char *config, const char *text,
  * query is then the AND of the words' lexemes. The empty text is plain. */
 bool od_sql_plain_words(const char *text);
 
-/* Runs the statement and releases its text. Returns od_db_exec codes, or
- * OD_ENOMEM when the text could not be built. */
+/* Runs the statement, a plain read (a list: it runs read_only, db/db.h), and
+ * releases its text. Returns od_db_exec codes, or OD_ENOMEM when the text could not
+ * be built. */
 od_rc od_sql_run(od_db *db, od_arena *a, od_sql *q, PGresult **res);
 
 #endif

@@ -107,7 +107,7 @@ lookup(const od_db *db, const od_vstmt *vs, const char *hex)
     memcpy(in->hex, hex, sizeof(in->hex));
     snprintf(in->name, sizeof(in->name), "vs_%lu", ++serial);
     in->st = (od_stmt){ .name = in->name, .sql = b.data, .nparams = vs->nparams,
-                        .idempotent = vs->idempotent, .generic = true };
+                        .idempotent = vs->idempotent, .generic = true, .read_only = true };
     return in;  /* b.data is now in->st.sql */
 }
 
@@ -117,7 +117,8 @@ od_vendor_stmt_exec(od_db *db, od_arena *a, const od_vstmt *vs, const char *vend
 {
     char hex[33];
     instance *in;
-    od_stmt once = { .name = NULL, .nparams = vs->nparams, .idempotent = vs->idempotent };
+    od_stmt once = { .name = NULL, .nparams = vs->nparams, .idempotent = vs->idempotent,
+                     .read_only = true };
     od_buf b;
     od_rc rc;
 

@@ -1,8 +1,9 @@
 /* vendor_stmt.h: statements over one vendor's own partitions ({v:products} names
  * its view products_v<hex>_scoped, migration 023), prepared once per vendor and
  * connection and run with that generic plan: no planning per request. Only for
- * reads whose best plan is the same for every value; docs/performance.md, "Plans
- * kept per vendor". */
+ * plain reads (no locks: the views are for reading) whose best plan is the same for
+ * every value; they run read_only (db/db.h). docs/performance.md, "Plans kept per
+ * vendor". */
 #ifndef OD_DB_VENDOR_STMT_H
 #define OD_DB_VENDOR_STMT_H
 

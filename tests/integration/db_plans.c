@@ -11,7 +11,11 @@
  * - a vendor statement reads its vendor's partition through the vendor's view,
  *   shows nothing of another vendor's view, keeps one generic plan per vendor
  *   (pg_prepared_statements: generic plans only); beyond ODYSSEY_VENDOR_PLANS (4
- *   here) instances run one-shot and nothing more is prepared. */
+ *   here) instances run one-shot and nothing more is prepared;
+ * - a read_only statement that would open the request's transaction runs in an
+ *   implicit one with the deferred settings (nothing open afterwards, and nothing of
+ *   the settings left in the session), a failure included, and the BEGIN stays
+ *   deferred for the next statement, which opens the transaction with them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +45,15 @@ static od_stmt st_count_parent = OD_STMT(NULL,
 static od_stmt st_plans = OD_STMT(NULL,
     "SELECT coalesce(sum(generic_plans), 0)::text, coalesce(sum(custom_plans), 0)::text, "
     "count(*)::text FROM pg_prepared_statements WHERE name LIKE 'vs\\_%'", 0, true);
+
+static od_stmt st_vendor = OD_STMT("plans_vendor",
+    "SELECT current_setting('odyssey.vendor_id', true)", 0, true);
+static od_stmt st_ro_vendor = OD_READ_STMT("plans_ro_vendor",
+    "SELECT current_setting('odyssey.vendor_id', true)", 0);
+static od_stmt st_ro_mode_generic = { .name = "plans_ro_mode_generic",
+    .sql = "SELECT current_setting('plan_cache_mode')", .idempotent = true, .generic = true,
+    .read_only = true };
+static od_stmt st_ro_fail = OD_READ_STMT("plans_ro_fail", "SELECT (1 / 0)::text", 0);
 
 static const od_vstmt vs_count = OD_VSTMT("plans_count",
     "SELECT count(*)::text FROM {v:products} p WHERE p.vendor_id = $1::uuid", 1, true);
@@ -203,10 +216,66 @@ test_beyond_the_cap(void)
     CU_ASSERT_EQUAL(atoi(PQgetvalue(res, 0, 0)), 10);
 }
 
+static PGTransactionStatusType
+tx_status(void)
+{
+    return PQtransactionStatus(od_db_conn(db));
+}
+
+static void
+test_reads_alone(void)
+{
+    const char *a = getenv("PLANS_VENDOR_A"), *b = getenv("PLANS_VENDOR_B");
+    const char *const ctx_a[] = { a }, *const ctx_b[] = { b };
+    PGresult *res = NULL;
+    char expect_a[32];
+
+    begin(a);
+    snprintf(expect_a, sizeof(expect_a), "%s", value(&st_count_parent, (const char *const[]){ a }));
+    CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
+
+    /* reads in front of the deferred BEGIN: each a transaction of its own, with the
+     * settings, and nothing left open or set afterwards */
+    od_db_defer_begin(db, &st_context, ctx_a);
+    CU_ASSERT_STRING_EQUAL(value(&st_ro_vendor, NULL), a);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(value(&st_ro_mode_generic, NULL), "force_generic_plan");
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(vendor_value(&vs_count, a, (const char *const[]){ a }), expect_a);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_TRUE(od_db_cancel_deferred(db));  /* nothing to commit */
+    CU_ASSERT_STRING_EQUAL(value(&st_vendor, NULL), "");
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
+
+    /* a read that fails is rolled back at its sync; the next statement opens the
+     * transaction with the settings */
+    od_db_defer_begin(db, &st_context, ctx_b);
+    CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_ro_fail, NULL, &res), OD_EDB);
+    CU_ASSERT_STRING_EQUAL(od_db_sqlstate(res), "22012");
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(value(&st_vendor, NULL), b);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_INTRANS);
+    CU_ASSERT_FALSE(od_db_cancel_deferred(db));
+    /* inside the transaction a read is one of its statements */
+    CU_ASSERT_STRING_EQUAL(value(&st_ro_vendor, NULL), b);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_INTRANS);
+    CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
+    CU_ASSERT_STRING_EQUAL(value(&st_ro_vendor, NULL), "");
+
+    /* a read the server forgot is prepared again and run again, with the settings */
+    od_db_defer_begin(db, &st_context, ctx_a);
+    CU_ASSERT_EQUAL(od_db_command(db, "DEALLOCATE plans_ro_vendor"), OD_OK);
+    CU_ASSERT_STRING_EQUAL(value(&st_ro_vendor, NULL), a);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_TRUE(od_db_cancel_deferred(db));
+    od_arena_reset(arena);
+}
+
 static const od_unit_case cases[] = {
     { "plan modes follow each statement", test_plan_modes },
     { "vendor statements read their vendor's view with generic plans", test_vendor_views },
     { "beyond the cap vendor statements run one-shot", test_beyond_the_cap },
+    { "a read that would open the transaction runs alone", test_reads_alone },
 };
 
 int
