@@ -34,6 +34,16 @@ typedef struct worker {
     FCGX_Request fcgx;
 } worker;
 
+/* True when nothing more of this request can arrive: it had no body, or its body
+ * was read to the end. */
+static bool
+request_complete(const od_request *r)
+{
+    const char *cl = od_req_env(r, "CONTENT_LENGTH");
+
+    return cl == NULL || cl[0] == '\0' || strcmp(cl, "0") == 0 || r->body_read;
+}
+
 static void
 serve(worker *w, int fd)
 {
@@ -66,10 +76,19 @@ serve(worker *w, int fd)
         .rows_written = r.rows_written,
     };
     od_log_req(&line);
+    /* libfcgi closes a connection the web server did not ask to keep with a
+     * lingering close: shutdown, then up to 2 s of reading until the server closes
+     * first (a TCP habit). It kept the worker from its next request until nginx had
+     * read the answer. When the whole request has arrived the answer cannot be lost
+     * to a reset, so the connection is closed at once below; a body left unread (a
+     * refused upload still arriving) keeps the lingering close, so that nginx gets
+     * the answer. */
+    if (request_complete(&r))
+        w->fcgx.keepConnection = 1;
     FCGX_Finish_r(&w->fcgx);
     if (w->fcgx.ipcFd >= 0) {
-        /* The web server asked to keep the connection; we serve one request per
-         * connection so that a draining worker holds no idle connection. */
+        /* Kept by libfcgi (above, or the web server asked to keep it): we serve one
+         * request per connection so that a draining worker holds no idle one. */
         close(w->fcgx.ipcFd);
         w->fcgx.ipcFd = -1;
     }
