@@ -37,6 +37,16 @@ static od_stmt st_plan_custom = OD_STMT("db_plan_custom",
 static od_stmt st_plan_auto = OD_STMT("db_plan_auto",
     "SELECT set_config('plan_cache_mode', 'auto', true)", 0, true);
 
+/* In front of a read_only statement that runs as a transaction of its own: the
+ * transaction is made read-only, so a statement wrongly marked read_only fails
+ * (25006) instead of committing at the sync what the request would roll back; the
+ * plan mode, when the statement's is not the session's, goes in the same statement. */
+static od_stmt st_read_only = OD_STMT("db_read_only",
+    "SELECT set_config('transaction_read_only', 'on', true)", 0, true);
+static od_stmt st_read_only_generic = OD_STMT("db_read_only_generic",
+    "SELECT set_config('transaction_read_only', 'on', true), "
+    "set_config('plan_cache_mode', 'force_generic_plan', true)", 0, true);
+
 static unsigned long epoch_counter;
 static bool slot_used[OD_DB_SLOTS];
 
@@ -414,7 +424,10 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
         sts[n] = pre;
         sparams[n++] = pre_params;
     }
-    if (st->generic != db->tx_generic) {
+    if (alone) {
+        sts[n] = st->generic ? &st_read_only_generic : &st_read_only;
+        sparams[n++] = NULL;
+    } else if (st->generic != db->tx_generic) {
         sts[n] = st->generic ? &st_plan_generic : db->system ? &st_plan_auto : &st_plan_custom;
         sparams[n++] = NULL;
     }
@@ -460,12 +473,14 @@ od_rc
 od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGresult **out)
 {
     unsigned long epoch = db->epoch;
+    bool idle = db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_IDLE;
     /* Only a statement outside a transaction may be retried on a new connection:
      * inside one, the new session would lack BEGIN and the request's context. A
-     * read_only statement in front of a deferred BEGIN is a transaction of its own,
-     * and its settings go out again with the retry. */
-    bool outside_tx = db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_IDLE &&
-                      (db->defer_st == NULL || st->read_only);
+     * request's first statement is not either: the request has its own way out (the
+     * replica's is the primary, at once). */
+    bool outside_tx = idle && db->defer_st == NULL;
+    /* A read that is a transaction of its own loses nothing when run again. */
+    bool alone = idle && db->defer_st != NULL && st->read_only;
     od_rc rc = exec_once(db, st, params, out);
 
     if (rc == OD_EDB && od_db_stale_statement(*out)) {
@@ -475,7 +490,7 @@ od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGres
          * a transaction it is safe to retry at once; inside one the transaction
          * is lost, and the caller retries the request (od_db_stale_statement). */
         st->prepared_epoch[db->slot] = 0;
-        if (outside_tx) {
+        if (outside_tx || alone) {
             PQclear(*out);
             rc = exec_once(db, st, params, out);
         }

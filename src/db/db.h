@@ -32,7 +32,8 @@ typedef struct od_stmt {
                              * parent (its generic plan covers every vendor) */
     bool read_only;         /* a plain read: it writes nothing and locks no row, so
                              * when it would open the request's transaction it runs in
-                             * one of its own instead (see od_db_exec) */
+                             * one of its own instead, made read-only (see
+                             * od_db_exec) */
     unsigned long prepared_epoch[OD_DB_SLOTS];  /* connection epoch it was prepared on */
 } od_stmt;
 
@@ -67,9 +68,11 @@ od_rc od_db_ready(od_db *db);
  * A read_only statement that would open the request's transaction (its BEGIN still
  * deferred, see od_db_defer_begin) goes out with the deferred settings but without
  * BEGIN: one implicit transaction, ended by the pipeline's sync, so neither BEGIN
- * nor COMMIT costs anything. The BEGIN stays deferred for the next statement. At
- * read committed that loses nothing: every statement takes its own snapshot, and a
- * plain read holds no lock that a later statement could rely on. */
+ * nor COMMIT costs anything; that transaction is read-only, so a write there fails
+ * (25006). The BEGIN stays deferred for the next statement. At read committed that
+ * loses nothing: every statement takes its own snapshot, and a plain read takes no
+ * row lock a later statement could rely on (its table locks end with it, so a
+ * migration may come in between: a stale statement then reruns the request). */
 od_rc od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params,
                  PGresult **out);
 

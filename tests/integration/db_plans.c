@@ -13,9 +13,9 @@
  *   (pg_prepared_statements: generic plans only); beyond ODYSSEY_VENDOR_PLANS (4
  *   here) instances run one-shot and nothing more is prepared;
  * - a read_only statement that would open the request's transaction runs in an
- *   implicit one with the deferred settings (nothing open afterwards, and nothing of
- *   the settings left in the session), a failure included, and the BEGIN stays
- *   deferred for the next statement, which opens the transaction with them. */
+ *   implicit, read-only one with the deferred settings (nothing open afterwards, and
+ *   nothing of the settings left in the session), a failure included, and the BEGIN
+ *   stays deferred for the next statement, which opens the transaction with them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +54,13 @@ static od_stmt st_ro_mode_generic = { .name = "plans_ro_mode_generic",
     .sql = "SELECT current_setting('plan_cache_mode')", .idempotent = true, .generic = true,
     .read_only = true };
 static od_stmt st_ro_fail = OD_READ_STMT("plans_ro_fail", "SELECT (1 / 0)::text", 0);
+static od_stmt st_ro_oneshot = { .name = NULL, .read_only = true, .idempotent = true,
+    .sql = "SELECT current_setting('odyssey.vendor_id', true) || ' ' || "
+           "current_setting('transaction_read_only')" };
+static od_stmt st_ro_write = OD_READ_STMT("plans_ro_write",
+    "UPDATE vendors SET name = name WHERE false", 0);
+static od_stmt st_read_only_now = OD_STMT("plans_read_only_now",
+    "SELECT current_setting('transaction_read_only')", 0, true);
 
 static const od_vstmt vs_count = OD_VSTMT("plans_count",
     "SELECT count(*)::text FROM {v:products} p WHERE p.vendor_id = $1::uuid", 1, true);
@@ -246,6 +253,29 @@ test_reads_alone(void)
     CU_ASSERT_TRUE(od_db_cancel_deferred(db));  /* nothing to commit */
     CU_ASSERT_STRING_EQUAL(value(&st_vendor, NULL), "");
     CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
+    CU_ASSERT_STRING_EQUAL(value(&st_read_only_now, NULL), "off");
+
+    /* a one-shot read (a list) likewise, in a read-only transaction; then a statement
+     * that is not a plain read opens the request's transaction with the settings */
+    od_db_defer_begin(db, &st_context, ctx_b);
+    {
+        char want[64];
+
+        snprintf(want, sizeof(want), "%s on", b);
+        CU_ASSERT_STRING_EQUAL(value(&st_ro_oneshot, NULL), want);
+    }
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(value(&st_vendor, NULL), b);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_INTRANS);
+    CU_ASSERT_STRING_EQUAL(value(&st_read_only_now, NULL), "off");
+    CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
+
+    /* a statement wrongly marked read_only cannot write there */
+    od_db_defer_begin(db, &st_context, ctx_a);
+    CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_ro_write, NULL, &res), OD_EDB);
+    CU_ASSERT_STRING_EQUAL(od_db_sqlstate(res), "25006");
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_TRUE(od_db_cancel_deferred(db));
 
     /* a read that fails is rolled back at its sync; the next statement opens the
      * transaction with the settings */
