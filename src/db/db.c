@@ -398,6 +398,14 @@ exec_pipelined(od_db *db, bool begin, od_stmt *const *sts, const char *const *co
     return result_rc(*out);
 }
 
+/* True when st runs as a transaction of its own (od_db_exec): a plain read in front
+ * of a deferred BEGIN. */
+static bool
+runs_alone(const od_db *db, const od_stmt *st)
+{
+    return db->defer_st != NULL && st->read_only;
+}
+
 /* Runs st once on the current connection, after a deferred BEGIN (if any) and the
  * plan mode st needs (when the transaction's is another). A read_only st that finds
  * the BEGIN deferred runs with its settings in an implicit transaction and leaves
@@ -408,14 +416,13 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
     od_stmt *pre = db->defer_st, *sts[3];
     const char *const *pre_params = db->defer_params;
     const char *const *sparams[3];
-    bool alone = pre != NULL && st->read_only;
+    bool alone = runs_alone(db, st);
     int n = 0;
     od_rc rc;
 
     *out = NULL;
-    db->defer_st = NULL;
-    if (alone)
-        od_db_defer_begin(db, pre, pre_params);  /* for whatever follows */
+    if (!alone)
+        db->defer_st = NULL;  /* BEGIN goes out now; alone, it waits for what follows */
     if (db->conn == NULL && connect_now(db) != OD_OK)
         return OD_EUNAVAIL;
     if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
@@ -480,7 +487,7 @@ od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGres
      * replica's is the primary, at once). */
     bool outside_tx = idle && db->defer_st == NULL;
     /* A read that is a transaction of its own loses nothing when run again. */
-    bool alone = idle && db->defer_st != NULL && st->read_only;
+    bool alone = idle && runs_alone(db, st);
     od_rc rc = exec_once(db, st, params, out);
 
     if (rc == OD_EDB && od_db_stale_statement(*out)) {

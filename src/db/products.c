@@ -202,6 +202,15 @@ conditions(od_sql *q, const od_product_filter *f, bool text)
                       od_sql_param(q, f->status));
 }
 
+/* True when f has a filter besides the words: such a list is planned with its values. */
+static bool
+filtered(const od_product_filter *f)
+{
+    return f->brand != NULL || f->category_id != NULL || f->tags_any != NULL ||
+           f->allergens_none != NULL || f->updated_after != NULL || f->status != NULL ||
+           f->include_deleted;
+}
+
 od_rc
 od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **res)
 {
@@ -210,17 +219,13 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
 
     if (limit == NULL)
         return OD_ENOMEM;  /* a NULL limit would be no limit */
-    if (f->q == NULL && f->brand == NULL && f->category_id == NULL && f->tags_any == NULL &&
-        f->allergens_none == NULL && f->updated_after == NULL && f->status == NULL &&
-        !f->include_deleted) {
+    if (f->q == NULL && !filtered(f)) {
         const char *params[] = { f->vendor_id, limit, f->after_key, f->after_id };
 
         return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
                                    f->vendor_id, params, res);
     }
-    if (f->q != NULL && od_sql_plain_words(f->q) && f->brand == NULL && f->category_id == NULL &&
-        f->tags_any == NULL && f->allergens_none == NULL && f->updated_after == NULL &&
-        f->status == NULL && !f->include_deleted)
+    if (f->q != NULL && od_sql_plain_words(f->q) && !filtered(f))
         return search_kept(db, a, f, limit, res);
     od_sql_init(&q);
     if (f->relevance) {

@@ -85,10 +85,10 @@ od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendo
         }
         e->read_ms = now > 0 ? now : 1;
     }
-    out->lexemes = od_arena_strdup(a, e->lexemes);
-    out->freqs = od_arena_strdup(a, e->freqs);
-    out->total = od_arena_strdup(a, e->total);
-    return out->lexemes && out->freqs && out->total ? OD_OK : OD_ENOMEM;
+    out->lexemes = e->lexemes;
+    out->freqs = e->freqs;
+    out->total = e->total;
+    return OD_OK;
 }
 
 void

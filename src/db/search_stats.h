@@ -15,7 +15,8 @@
 
 typedef enum od_search_table { OD_SEARCH_PRODUCTS, OD_SEARCH_CUSTOMERS } od_search_table;
 
-/* Parameters $5-$7 of a kept search; arena-owned text. */
+/* Parameters $5-$7 of a kept search; borrowed from the process's copy, valid until
+ * the next od_search_stats_get or od_search_stats_reset. */
 typedef struct od_search_stats {
     const char *lexemes;  /* text[] literal, sorted in C collation */
     const char *freqs;    /* real[] literal: the fraction of rows holding each */
@@ -24,8 +25,9 @@ typedef struct od_search_stats {
 
 /* Fills out for table t of vendor_id, which must be the vendor of the current
  * transaction's context (the function reads only that vendor's statistics): from
- * the process's copy when it is recent, else read now. Returns OD_OK, OD_ENOMEM or
- * od_db_exec codes (the caller's transaction then failed). */
+ * the process's copy when it is recent, else read now (a plain read: in front of
+ * the request's deferred BEGIN it is a transaction of its own, db/db.h). Returns
+ * OD_OK, OD_ENOMEM or od_db_exec codes. */
 od_rc od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendor_id,
                           od_search_stats *out);
 

@@ -59,6 +59,9 @@ static od_stmt st_ro_oneshot = { .name = NULL, .read_only = true, .idempotent = 
            "current_setting('transaction_read_only')" };
 static od_stmt st_ro_write = OD_READ_STMT("plans_ro_write",
     "UPDATE vendors SET name = name WHERE false", 0);
+static od_stmt st_pid = OD_STMT(NULL, "SELECT pg_backend_pid()::text", 0, true);
+static od_stmt st_terminate = OD_STMT(NULL,
+    "SELECT pg_terminate_backend($1::int, 5000)::text", 1, false);
 static od_stmt st_read_only_now = OD_STMT("plans_read_only_now",
     "SELECT current_setting('transaction_read_only')", 0, true);
 
@@ -291,6 +294,25 @@ test_reads_alone(void)
     CU_ASSERT_EQUAL(tx_status(), PQTRANS_INTRANS);
     CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
     CU_ASSERT_STRING_EQUAL(value(&st_ro_vendor, NULL), "");
+
+    /* the session lost under a read alone: no second try on a new one (the request
+     * has its own way out), the BEGIN stays deferred, and the next read connects
+     * again and goes out with the settings */
+    {
+        od_db *other = od_db_open(getenv("DATABASE_URL"), "db_plans_other", &cfg, false);
+        char pid[16];
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+        snprintf(pid, sizeof(pid), "%s", value(&st_pid, NULL));
+        CU_ASSERT_EQUAL(od_db_exec(other, arena, &st_terminate, (const char *const[]){ pid },
+                                   &res), OD_OK);
+        od_db_close(other);
+    }
+    od_db_defer_begin(db, &st_context, ctx_b);
+    CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_ro_vendor, NULL, &res), OD_EUNAVAIL);
+    CU_ASSERT_STRING_EQUAL(value(&st_ro_vendor, NULL), b);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_TRUE(od_db_cancel_deferred(db));
 
     /* a read the server forgot is prepared again and run again, with the settings */
     od_db_defer_begin(db, &st_context, ctx_a);
