@@ -34,14 +34,18 @@ typedef struct worker {
     FCGX_Request fcgx;
 } worker;
 
-/* True when nothing more of this request can arrive: it had no body, or its body
- * was read to the end. */
+/* True when nothing more of this request can arrive: its body (if any) was read,
+ * and the web server has ended its input (the empty FCGI_STDIN record that follows
+ * the body; until then nginx may still be writing, and a close would fail its write
+ * after the answer had begun). */
 static bool
-request_complete(const od_request *r)
+request_complete(od_request *r)
 {
     const char *cl = od_req_env(r, "CONTENT_LENGTH");
 
-    return cl == NULL || cl[0] == '\0' || strcmp(cl, "0") == 0 || r->body_read;
+    if (!(cl == NULL || cl[0] == '\0' || strcmp(cl, "0") == 0 || r->body_read))
+        return false;
+    return FCGX_GetChar(r->fcgx->in) == EOF;
 }
 
 static void
