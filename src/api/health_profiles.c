@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/health_policies.h"
 #include "api/handlers.h"
 #include "api/writes.h"
 #include "core/json.h"
@@ -21,8 +22,6 @@
 #include "domain/profile.h"
 
 #define ENTITY "customer_health_profiles"
-#define GOALS_PER_POLICY 16   /* goal codes of one policy's applies_to_goals a profile
-                               * may name (the seeded ones name one) */
 
 /* What od_health_load found, parsed. */
 typedef struct loaded {
@@ -32,15 +31,8 @@ typedef struct loaded {
     json_object *profile;        /* the same, parsed (arena-owned) */
     bool consent_needed;
     bool consented;
+    const char *policy_stamp;    /* the rules in force when loaded (api/health_policies.h) */
 } loaded;
-
-/* The policies in force as the derivation takes them, and the goal codes they name. */
-typedef struct policies {
-    od_health_policy *rows;
-    size_t n;
-    const char **goals;
-    size_t n_goals;
-} policies;
 
 /* Loads the customer and its profile; answers 404 or the failure and returns false. */
 static bool
@@ -83,50 +75,19 @@ load(od_request *r, bool lock, loaded *out)
     }
     out->consent_needed = PQgetvalue(res, 0, OD_HEALTH_CONSENT_NEEDED)[0] == 't';
     out->consented = PQgetvalue(res, 0, OD_HEALTH_CONSENTED)[0] == 't';
+    out->policy_stamp = PQgetvalue(res, 0, OD_HEALTH_POLICY_STAMP);
     return true;
 }
 
-/* Loads the diet rule policies in force; false after answering. */
+/* The diet rule policies in force when l was loaded; false after answering. */
 static bool
-load_policies(od_request *r, policies *p)
+load_policies(od_request *r, const loaded *l, od_policy_set *p)
 {
     PGresult *res = NULL;
-    od_rc rc = od_health_policies(r->db, r->arena, r->vendor_id, &res);
-    int n;
+    od_rc rc = od_health_policies_get(r->db, r->arena, r->vendor_id, l->policy_stamp, p, &res);
 
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, res);
-        return false;
-    }
-    n = PQntuples(res);
-    p->rows = od_arena_alloc(r->arena, sizeof(*p->rows) * (size_t)(n + 1));
-    p->goals = od_arena_alloc(r->arena, sizeof(*p->goals) * (size_t)(n * GOALS_PER_POLICY + 1));
-    p->n = p->n_goals = 0;
-    for (int i = 0; p->rows != NULL && p->goals != NULL && i < n; i++) {
-        const char *text = PQgetvalue(res, i, 2), *why;
-        json_object *policy = NULL, *goals;
-        size_t off;
-
-        if (od_json_parse(text, strlen(text), &policy, &off, &why) != OD_OK || policy == NULL)
-            continue;  /* the column is jsonb: cannot happen */
-        od_json_own(r->arena, policy);
-        p->rows[p->n++] = (od_health_policy){
-            .condition = PQgetvalue(res, i, 0),
-            .version = (int)strtol(PQgetvalue(res, i, 1), NULL, 10),
-            .vendor = strcmp(PQgetvalue(res, i, 3), "vendor") == 0,
-            .policy = policy,
-        };
-        goals = od_json_member(policy, "applies_to_goals");
-        for (size_t g = 0; json_object_is_type(goals, json_type_array) &&
-                           g < json_object_array_length(goals) && g < GOALS_PER_POLICY; g++) {
-            const char *code = od_json_string(json_object_array_get_idx(goals, g));
-
-            if (code != NULL)
-                p->goals[p->n_goals++] = code;
-        }
-    }
-    if (p->rows == NULL || p->goals == NULL) {
-        od_resp_problem(r, 500, NULL, "the server ran out of memory");
         return false;
     }
     return true;
@@ -134,7 +95,7 @@ load_policies(od_request *r, policies *p)
 
 /* What a derivation of profile p with the policies in force takes (borrowed). */
 static od_health_input
-input_of(const od_profile *p, const policies *pol)
+input_of(const od_profile *p, const od_policy_set *pol)
 {
     return (od_health_input){
         .body = p->body,
@@ -149,7 +110,7 @@ input_of(const od_profile *p, const policies *pol)
 /* Derives and writes profile p; answers with the stored document (status 200, or
  * 201 for a first profile) after auditing the changed fields. */
 static void
-derive_and_store(od_request *r, const loaded *l, const policies *pol, od_profile *p,
+derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_profile *p,
                  od_writes *w)
 {
     od_health_metrics m;
@@ -217,7 +178,7 @@ write_profile(od_request *r, bool merge)
     json_object *body, *doc;
     od_writes w;
     od_profile p;
-    policies pol;
+    od_policy_set pol;
     loaded l;
 
     if ((body = od_req_json_object(r)) == NULL || !load(r, true, &l) || !consent_ok(r, &l))
@@ -264,7 +225,7 @@ write_profile(od_request *r, bool merge)
             json_object_object_del(doc, "age");
         od_json_merge_patch(doc, body);
     }
-    if ((l.ctx.vocab = od_api_vocab(r, OD_VOCABULARY_HEALTH)) == NULL || !load_policies(r, &pol))
+    if ((l.ctx.vocab = od_api_vocab(r, OD_VOCABULARY_HEALTH)) == NULL || !load_policies(r, &l, &pol))
         return;
     l.ctx.goal_codes = pol.goals;
     l.ctx.n_goal_codes = pol.n_goals;
@@ -283,7 +244,7 @@ void od_h_health_patch(od_request *r) { write_profile(r, true); }
  * (a diet rule changed, or the profile was loaded without a derivation); *p is then
  * the stored profile's inputs. */
 static bool
-stale(od_request *r, const loaded *l, const policies *pol, od_profile *p)
+stale(od_request *r, const loaded *l, const od_policy_set *pol, od_profile *p)
 {
     od_health_input in;
 
@@ -297,7 +258,7 @@ void
 od_h_health_get(od_request *r)
 {
     od_profile p;
-    policies pol;
+    od_policy_set pol;
     loaded l;
     od_rc rc;
 
@@ -312,7 +273,7 @@ od_h_health_get(od_request *r)
         od_resp_problem(r, 404, NULL, "the customer has no health profile");
         return;
     }
-    if (!load_policies(r, &pol))
+    if (!load_policies(r, &l, &pol))
         return;
     if (stale(r, &l, &pol, &p)) {
         /* Stale: the diet rules changed since the last derivation. Written again

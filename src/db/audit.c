@@ -1,11 +1,14 @@
 /* audit.c: inserts into audit_log. */
 #include "db/audit.h"
 
-static od_stmt st_insert = OD_GENERIC_STMT("audit_insert",
-    "INSERT INTO audit_log (actor_user_id, actor_role, vendor_id, action, entity, entity_id, "
-    "before, after, ip, ua, request_id, justification) "
-    "VALUES ($1, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8::jsonb, $9::inet, $10, $11, $12)",
-    12, false);
+/* Stands alone (db/db.h): a row that would open the request's transaction records
+ * an access (a read, a refusal, a break-glass entry), not a change, and commits at
+ * once whatever the request does next. */
+static od_stmt st_insert = { .name = "audit_insert",
+    .sql = "INSERT INTO audit_log (actor_user_id, actor_role, vendor_id, action, entity, "
+           "entity_id, before, after, ip, ua, request_id, justification) "
+           "VALUES ($1, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8::jsonb, $9::inet, $10, $11, $12)",
+    .nparams = 12, .generic = true, .stands_alone = true };
 
 /* Every filter is optional: a NULL parameter matches everything. The keyset seek
  * is a row comparison on (timestamp, id), served by audit_log_vendor_ts_idx. */

@@ -1,6 +1,9 @@
 /* audit.h: the one writer of audit_log. Callers pass the entry; it is inserted in
  * the caller's current transaction, so the record commits or rolls back with the
- * change it describes. Never put secrets or health values in before/after. */
+ * change it describes. An entry written before the request's transaction was opened
+ * (a read's, a refusal's, a break-glass entry's: the request has changed nothing
+ * yet) commits on its own at once, so the access stays recorded whatever the
+ * request does next. Never put secrets or health values in before/after. */
 #ifndef OD_DB_AUDIT_H
 #define OD_DB_AUDIT_H
 

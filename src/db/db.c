@@ -398,18 +398,18 @@ exec_pipelined(od_db *db, bool begin, od_stmt *const *sts, const char *const *co
     return result_rc(*out);
 }
 
-/* True when st runs as a transaction of its own (od_db_exec): a plain read in front
- * of a deferred BEGIN. */
+/* True when st runs as a transaction of its own (od_db_exec): a plain read or a
+ * write that stands alone, in front of a deferred BEGIN. */
 static bool
 runs_alone(const od_db *db, const od_stmt *st)
 {
-    return db->defer_st != NULL && st->read_only;
+    return db->defer_st != NULL && (st->read_only || st->stands_alone);
 }
 
 /* Runs st once on the current connection, after a deferred BEGIN (if any) and the
- * plan mode st needs (when the transaction's is another). A read_only st that finds
- * the BEGIN deferred runs with its settings in an implicit transaction and leaves
- * them deferred (od_db_exec). */
+ * plan mode st needs (when the transaction's is another). A read_only or
+ * stands_alone st that finds the BEGIN deferred runs with its settings in an
+ * implicit transaction and leaves them deferred (od_db_exec). */
 static od_rc
 exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
 {
@@ -431,10 +431,10 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
         sts[n] = pre;
         sparams[n++] = pre_params;
     }
-    if (alone) {
+    if (alone && st->read_only) {
         sts[n] = st->generic ? &st_read_only_generic : &st_read_only;
         sparams[n++] = NULL;
-    } else if (st->generic != db->tx_generic) {
+    } else if (st->generic != db->tx_generic) {  /* alone: the session's mode until now */
         sts[n] = st->generic ? &st_plan_generic : db->system ? &st_plan_auto : &st_plan_custom;
         sparams[n++] = NULL;
     }
@@ -486,7 +486,8 @@ od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGres
      * request's first statement is not either: the request has its own way out (the
      * replica's is the primary, at once). */
     bool outside_tx = idle && db->defer_st == NULL;
-    /* A read that is a transaction of its own loses nothing when run again. */
+    /* A statement that is a transaction of its own loses nothing when run again
+     * after a stale statement: that transaction was rolled back. */
     bool alone = idle && runs_alone(db, st);
     od_rc rc = exec_once(db, st, params, out);
 

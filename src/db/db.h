@@ -34,6 +34,10 @@ typedef struct od_stmt {
                              * when it would open the request's transaction it runs in
                              * one of its own instead, made read-only (see
                              * od_db_exec) */
+    bool stands_alone;      /* a write that is a record of its own, not part of the
+                             * request's change (the audit row of an access): when it
+                             * would open the request's transaction it runs and commits
+                             * in one of its own instead (see od_db_exec) */
     unsigned long prepared_epoch[OD_DB_SLOTS];  /* connection epoch it was prepared on */
 } od_stmt;
 
@@ -72,7 +76,10 @@ od_rc od_db_ready(od_db *db);
  * (25006). The BEGIN stays deferred for the next statement. At read committed that
  * loses nothing: every statement takes its own snapshot, and a plain read takes no
  * row lock a later statement could rely on (its table locks end with it, so a
- * migration may come in between: a stale statement then reruns the request). */
+ * migration may come in between: a stale statement then reruns the request).
+ * A stands_alone statement in that place goes out the same way without the
+ * read-only guard, so it commits at the sync whatever the request does next; one
+ * that comes after the transaction was opened is simply one of its statements. */
 od_rc od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params,
                  PGresult **out);
 

@@ -13,14 +13,23 @@
     "'derived_limits', " h ".derived_limits, 'updated_by', " h ".updated_by, " \
     "'created_at', " h ".created_at, 'updated_at', " h ".updated_at)::text"
 
-/* The customer (from rel), the profile and the consent gate's inputs. */
+/* Names the diet rules the vendor $1 sees as they are now: every active row, its own
+ * and the global ones, and each row's version of record (xmin), so that any change
+ * to one, a new version or an edit in place, gives another stamp. */
+#define POLICY_STAMP \
+    "(SELECT md5(coalesce(string_agg(d.id::text || '/' || d.xmin::text, ',' " \
+    "ORDER BY d.id), '')) FROM diet_rules d " \
+    "WHERE d.active AND (d.vendor_id = $1::uuid OR d.vendor_id IS NULL))"
+
+/* The customer (from rel), the profile, the consent gate's inputs and the stamp of
+ * the policies in force. */
 #define LOAD(rel, lock) \
     "SELECT c.dob::text, c.age, c.gender, " \
     "CASE WHEN h.customer_id IS NULL THEN NULL ELSE " PROFILE_JSON("h") " END, " \
     "coalesce((v.settings_json ->> 'require_health_consent')::boolean, false), " \
     "coalesce((SELECT k.granted FROM customer_consents k WHERE k.vendor_id = c.vendor_id " \
     "AND k.customer_id = c.id AND k.consent_type = 'health_data' " \
-    "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false) " \
+    "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false), " POLICY_STAMP " " \
     "FROM " rel " c JOIN vendors v ON v.id = c.vendor_id " \
     "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid" lock
@@ -31,11 +40,13 @@ static od_vstmt vs_load = OD_VSTMT("health_load", LOAD("{v:customers}", ""), 2, 
 static od_stmt st_load_lock = OD_STMT("health_load_lock",
                                       LOAD("customers", " FOR NO KEY UPDATE OF c"), 2, false);
 
-static od_stmt st_policies = OD_GENERIC_STMT("health_policies",
-    "SELECT DISTINCT ON (condition_code) condition_code, version, policy::text, "
-    "CASE WHEN vendor_id IS NULL THEN 'global' ELSE 'vendor' END FROM diet_rules "
-    "WHERE active AND (vendor_id = $1::uuid OR vendor_id IS NULL) "
-    "ORDER BY condition_code, vendor_id NULLS LAST", 1, true);
+static od_stmt st_policies = { .name = "health_policies",
+    .sql = "SELECT DISTINCT ON (condition_code) condition_code, version, policy::text, "
+           "CASE WHEN vendor_id IS NULL THEN 'global' ELSE 'vendor' END, " POLICY_STAMP " "
+           "FROM diet_rules "
+           "WHERE active AND (vendor_id = $1::uuid OR vendor_id IS NULL) "
+           "ORDER BY condition_code, vendor_id NULLS LAST",
+    .nparams = 1, .idempotent = true, .generic = true, .read_only = true };
 
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON). */
 static od_stmt st_store = OD_STMT("health_store",

@@ -17,7 +17,9 @@ enum {
     OD_HEALTH_GENDER,         /* the customer's gender */
     OD_HEALTH_PROFILE,        /* the stored profile as JSON text, NULL when there is none */
     OD_HEALTH_CONSENT_NEEDED, /* "t" when the vendor requires a health_data consent */
-    OD_HEALTH_CONSENTED       /* "t" when the latest health_data consent grants it */
+    OD_HEALTH_CONSENTED,      /* "t" when the latest health_data consent grants it */
+    OD_HEALTH_POLICY_STAMP    /* names the diet rules the vendor sees now (a digest):
+                               * the same as od_health_policies' as long as they are */
 };
 
 /* Loads the customer's facts and health profile (one row, columns above); with
@@ -29,7 +31,9 @@ od_rc od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *
 
 /* Lists the diet rule policies in force for the vendor, one per condition code (the
  * vendor's active row, else the global one): columns condition_code, version,
- * policy (JSON text), scope ("vendor" or "global"), ordered by condition code. */
+ * policy (JSON text), scope ("vendor" or "global") and the stamp of the set
+ * (OD_HEALTH_POLICY_STAMP, the same in every row), ordered by condition code. A
+ * plain read: in front of the request's deferred BEGIN it runs alone (db/db.h). */
 od_rc od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res);
 
 /* Writes the profile: inputs and derived values as one JSON object with the

@@ -15,9 +15,13 @@
  * - a read_only statement that would open the request's transaction runs in an
  *   implicit, read-only one with the deferred settings (nothing open afterwards, and
  *   nothing of the settings left in the session), a failure included, and the BEGIN
- *   stays deferred for the next statement, which opens the transaction with them. */
+ *   stays deferred for the next statement, which opens the transaction with them;
+ * - a stands_alone write there runs likewise, with its plan mode, and commits at its
+ *   sync (a later rollback of the request keeps it); inside the transaction it is one
+ *   of its statements; one that fails writes nothing and leaves the BEGIN deferred. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/log.h"
@@ -64,6 +68,16 @@ static od_stmt st_terminate = OD_STMT(NULL,
     "SELECT pg_terminate_backend($1::int, 5000)::text", 1, false);
 static od_stmt st_read_only_now = OD_STMT("plans_read_only_now",
     "SELECT current_setting('transaction_read_only')", 0, true);
+
+/* An access's record, as the audit row of a read: $1 the vendor, $2 a marker. */
+static od_stmt st_alone_write = { .name = "plans_alone_write", .nparams = 2,
+    .stands_alone = true, .generic = true,
+    .sql = "INSERT INTO audit_log (actor_role, vendor_id, action, entity, entity_id) "
+           "VALUES ('system', $1::uuid, 'read', 'db_plans', $2) "
+           "RETURNING current_setting('odyssey.vendor_id', true) || ' ' || "
+           "current_setting('plan_cache_mode')" };
+static od_stmt st_alone_count = OD_READ_STMT("plans_alone_count",
+    "SELECT count(*)::text FROM audit_log WHERE entity = 'db_plans' AND entity_id = $1", 1);
 
 static const od_vstmt vs_count = OD_VSTMT("plans_count",
     "SELECT count(*)::text FROM {v:products} p WHERE p.vendor_id = $1::uuid", 1, true);
@@ -323,11 +337,54 @@ test_reads_alone(void)
     od_arena_reset(arena);
 }
 
+static void
+test_writes_alone(void)
+{
+    const char *a = getenv("PLANS_VENDOR_A");
+    const char *const ctx_a[] = { a };
+    char marker[64], want[128];
+    PGresult *res = NULL;
+
+    snprintf(marker, sizeof(marker), "alone-%ld", (long)getpid());
+    snprintf(want, sizeof(want), "%s force_generic_plan", a);
+
+    /* in front of the deferred BEGIN: with the settings and its plan mode, committed
+     * at its sync; the BEGIN stays deferred, and a request that then rolls back
+     * keeps the row */
+    od_db_defer_begin(db, &st_context, ctx_a);
+    CU_ASSERT_STRING_EQUAL(value(&st_alone_write, (const char *const[]){ a, marker }), want);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(value(&st_vendor, NULL), a);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_INTRANS);
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
+    CU_ASSERT_EQUAL(od_db_command(db, "ROLLBACK"), OD_OK);
+    od_db_defer_begin(db, &st_context, ctx_a);
+    CU_ASSERT_STRING_EQUAL(value(&st_alone_count, (const char *const[]){ marker }), "1");
+    CU_ASSERT_TRUE(od_db_cancel_deferred(db));
+
+    /* inside the request's transaction it is one of its statements: rolled back */
+    begin(a);
+    CU_ASSERT_STRING_EQUAL(value(&st_alone_write, (const char *const[]){ a, marker }), want);
+    CU_ASSERT_EQUAL(od_db_command(db, "ROLLBACK"), OD_OK);
+
+    /* one that fails leaves nothing and the BEGIN deferred */
+    od_db_defer_begin(db, &st_context, ctx_a);
+    CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_alone_write,
+                               (const char *const[]){ "not-a-uuid", marker }, &res), OD_EDB);
+    CU_ASSERT_STRING_EQUAL(od_db_sqlstate(res), "22P02");
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(value(&st_alone_count, (const char *const[]){ marker }), "1");
+    CU_ASSERT_TRUE(od_db_cancel_deferred(db));
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
+    od_arena_reset(arena);
+}
+
 static const od_unit_case cases[] = {
     { "plan modes follow each statement", test_plan_modes },
     { "vendor statements read their vendor's view with generic plans", test_vendor_views },
     { "beyond the cap vendor statements run one-shot", test_beyond_the_cap },
     { "a read that would open the transaction runs alone", test_reads_alone },
+    { "a write that stands alone commits at its sync", test_writes_alone },
 };
 
 int

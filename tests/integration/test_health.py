@@ -161,6 +161,8 @@ class Health(StackCase):
     def test_missing_profile_and_other_vendors(self):
         cid = self.customer()
         self.assertProblem(request("GET", self.url(cid), token=self.operator), 404)
+        # the attempt is recorded, though there was nothing to read
+        self.assertEqual(len(self.audit(cid, "read")), 1)
         self.assertProblem(request("PATCH", self.url(cid), token=self.operator,
                                    body={"weight_kg": 70}), 404)
         other = self.customer(vendor_token=self.tok_b["admin"])
@@ -205,6 +207,9 @@ class Health(StackCase):
         doc = self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light",
                              "conditions": ["hypertension"]}, token=tok["operator"], status=201).json()
         self.assertEqual(doc["derived_limits"]["effective"]["sodium_mg"]["max"]["value"], 1500)
+        # every worker has read the rules in force (each keeps them parsed)
+        for _ in range(8):
+            self.assertEqual(request("GET", self.url(cid), token=tok["operator"]).status, 200)
         # the vendor's own hypertension rule (as the diet-rules API writes it)
         psql("INSERT INTO diet_rules (vendor_id, condition_code, version, policy) "
              "SELECT '%s', condition_code, 1, jsonb_set(policy, '{rules}', "
@@ -223,6 +228,15 @@ class Health(StackCase):
         # nothing changes on the next read
         request("GET", self.url(cid), token=tok["operator"])
         self.assertEqual(len(self.audit(cid, "update")), 1)
+        # a rule edited in place (not through the API) is what the next write derives from
+        body = {"height_cm": 170, "weight_kg": 71, "activity_level": "light",
+                "conditions": ["hypertension"]}
+        for _ in range(8):
+            self.put(cid, body, token=tok["operator"])
+        psql("UPDATE diet_rules SET policy = jsonb_set(policy, '{rules,0,value}', '1700') "
+             "WHERE vendor_id = '%s' AND condition_code = 'hypertension'" % vid)
+        doc = self.put(cid, body, token=tok["operator"]).json()
+        self.assertEqual(doc["derived_limits"]["effective"]["sodium_mg"]["max"]["value"], 1700)
 
     def test_a_vendors_own_condition(self):
         vid, tok = make_vendor("HG")
