@@ -58,8 +58,8 @@ slot_for(const char *vendor_id)
     return lru;
 }
 
-/* Parses the rows of res into e (cleared first), kept under their stamp. Returns OD_OK or OD_ENOMEM; e is
- * left free on failure. */
+/* Parses the rows of res into e (cleared first), kept under their stamp. Returns
+ * OD_OK or OD_ENOMEM; e is left free on failure. */
 static od_rc
 fill(entry *e, const char *vendor_id, const char *stamp, const PGresult *res)
 {
@@ -128,12 +128,4 @@ od_health_policies_get(od_db *db, od_arena *a, const char *vendor_id, const char
         .rows = e->rows, .n = e->n, .goals = e->goals, .n_goals = e->n_goals,
     };
     return OD_OK;
-}
-
-void
-od_health_policies_reset(void)
-{
-    for (size_t i = 0; i < OD_POLICY_SLOTS; i++)
-        entry_clear(&entries[i]);
-    uses = 0;
 }

@@ -17,8 +17,7 @@
 #include "domain/health.h"
 
 /* The policies in force as the derivation takes them, and the goal codes they name.
- * Borrowed from the process's copy: valid until the next od_health_policies_get or
- * od_health_policies_reset. */
+ * Borrowed from the process's copy: valid until the next od_health_policies_get. */
 typedef struct od_policy_set {
     const od_health_policy *rows;
     size_t n;
@@ -32,8 +31,5 @@ typedef struct od_policy_set {
  * result. */
 od_rc od_health_policies_get(od_db *db, od_arena *a, const char *vendor_id, const char *stamp,
                              od_policy_set *out, PGresult **res);
-
-/* Forgets every copy. */
-void od_health_policies_reset(void);
 
 #endif
