@@ -42,6 +42,13 @@ const od_route *od_api_routes(size_t *n);
 od_rc od_api_audit(od_request *r, const char *action, const char *entity,
                    const char *entity_id, const char *before_json, const char *after_json);
 
+/* Writes the audit row of an access (read, deny, break_glass) as od_api_audit; when
+ * the request has not opened its transaction the row commits on its own at once
+ * (db/audit.h), and a second run of the request (a stale statement) does not
+ * write it again. */
+od_rc od_api_audit_access(od_request *r, const char *action, const char *entity,
+                          const char *entity_id);
+
 /* Ends a write handler: audits action on entity (before/after JSON text, NULL
  * for none) and answers 204 when after is NULL, else status with after as the
  * body and, for 201, a Location of collection/id. A failed audit answers the

@@ -1,6 +1,7 @@
 /* health_policies.c: a small table of parsed policy sets, OD_POLICY_SLOTS vendors, the
  * least recently used replaced when full. An entry is the vendor's policies as
- * json-c trees: a few kilobytes. */
+ * json-c trees (a few kilobytes), allocated with malloc: it lives as long as the
+ * process, not a request, so no arena owns it. */
 #include "api/health_policies.h"
 
 #include <stdio.h>
@@ -15,18 +16,19 @@
                                * may name (the seeded ones name one) */
 
 typedef struct entry {
-    char vendor[37];
+    char vendor[37];           /* the vendor's id, canonical text */
     char *stamp;               /* owned; NULL: a free slot */
     od_health_policy *rows;    /* owned, with each row's condition and policy */
-    size_t n;
+    size_t n;                  /* rows in use */
     const char **goals;        /* owned array; the strings are the policies' */
-    size_t n_goals;
+    size_t n_goals;            /* goals in use */
     unsigned long used;        /* use counter value at the last get */
 } entry;
 
 static entry entries[OD_POLICY_SLOTS];
 static unsigned long uses;
 
+/* Frees what e owns and leaves it a free slot. */
 static void
 entry_clear(entry *e)
 {
@@ -61,15 +63,15 @@ slot_for(const char *vendor_id)
 /* Parses the rows of res into e (cleared first), kept under their stamp. Returns
  * OD_OK or OD_ENOMEM; e is left free on failure. */
 static od_rc
-fill(entry *e, const char *vendor_id, const char *stamp, const PGresult *res)
+fill(entry *e, const char *vendor_id, const PGresult *res)
 {
     int n = PQntuples(res);
 
     entry_clear(e);
     e->rows = calloc((size_t)n + 1, sizeof(*e->rows));
     e->goals = calloc((size_t)n * GOALS_PER_POLICY + 1, sizeof(*e->goals));
-    /* No rule in force at all (no template was seeded): the caller's stamp. */
-    e->stamp = strdup(n > 0 ? PQgetvalue(res, 0, 4) : stamp != NULL ? stamp : "");
+    /* Every row carries the stamp; there is always one (db/health_profiles.h). */
+    e->stamp = strdup(n > 0 ? PQgetvalue(res, 0, 4) : "");
     if (e->rows == NULL || e->goals == NULL || e->stamp == NULL) {
         entry_clear(e);
         return OD_ENOMEM;
@@ -80,6 +82,8 @@ fill(entry *e, const char *vendor_id, const char *stamp, const PGresult *res)
         char *condition;
         size_t off;
 
+        if (PQgetisnull(res, i, 0))
+            continue;  /* no rule in force: the stamp's row only */
         if (od_json_parse(text, strlen(text), &policy, &off, &why) != OD_OK || policy == NULL)
             continue;  /* the column is jsonb: cannot happen */
         if ((condition = strdup(PQgetvalue(res, i, 0))) == NULL) {
@@ -120,8 +124,10 @@ od_health_policies_get(od_db *db, od_arena *a, const char *vendor_id, const char
          * caller's load is taken as it is now, and the next load names it. */
         if ((rc = od_health_policies(db, a, vendor_id, res)) != OD_OK)
             return rc;
-        if ((rc = fill(e, vendor_id, stamp, *res)) != OD_OK)
+        if ((rc = fill(e, vendor_id, *res)) != OD_OK) {
+            *res = NULL;  /* not a database error */
             return rc;
+        }
     }
     e->used = ++uses;
     *out = (od_policy_set){

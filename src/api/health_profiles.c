@@ -225,7 +225,8 @@ write_profile(od_request *r, bool merge)
             json_object_object_del(doc, "age");
         od_json_merge_patch(doc, body);
     }
-    if ((l.ctx.vocab = od_api_vocab(r, OD_VOCABULARY_HEALTH)) == NULL || !load_policies(r, &l, &pol))
+    if ((l.ctx.vocab = od_api_vocab(r, OD_VOCABULARY_HEALTH)) == NULL ||
+        !load_policies(r, &l, &pol))
         return;
     l.ctx.goal_codes = pol.goals;
     l.ctx.n_goal_codes = pol.n_goals;
@@ -265,7 +266,7 @@ od_h_health_get(od_request *r)
     if (!load(r, false, &l))
         return;
     /* Who read which customer's health data, and when; never what it holds. */
-    if ((rc = od_api_audit(r, "read", ENTITY, l.customer, NULL, NULL)) != OD_OK) {
+    if ((rc = od_api_audit_access(r, "read", ENTITY, l.customer)) != OD_OK) {
         od_api_db_fail(r, rc, NULL);
         return;
     }
@@ -280,8 +281,8 @@ od_h_health_get(od_request *r)
          * from the stored inputs under the customer's lock, and audited. */
         od_writes w;
 
-        if (!load(r, true, &l))
-            return;
+        if (!load(r, true, &l) || !load_policies(r, &l, &pol))
+            return;  /* the rules as the locked load saw them */
         if (l.profile == NULL || !od_profile_stored(l.profile, r->arena, &p)) {
             od_resp_problem(r, 409, OD_PT_CONFLICT, "the health profile changed meanwhile: "
                             "read it again");

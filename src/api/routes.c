@@ -213,12 +213,15 @@ od_api_routes(size_t *n)
     return routes;
 }
 
-od_rc
-od_api_audit(od_request *r, const char *action, const char *entity, const char *entity_id,
-             const char *before_json, const char *after_json)
+/* The entry of an audit row for r's caller, vendor, address, user agent, request id
+ * and break-glass justification (borrowed from r and the arguments). */
+static od_audit_entry
+entry_for(od_request *r, const char *action, const char *entity, const char *entity_id,
+          const char *before_json, const char *after_json)
 {
     const char *ua = od_req_env(r, "HTTP_USER_AGENT");
-    od_audit_entry e = {
+
+    return (od_audit_entry){
         .actor_user_id = r->user_id,
         .actor_role = r->role,
         .vendor_id = r->vendor_id,
@@ -232,15 +235,48 @@ od_api_audit(od_request *r, const char *action, const char *entity, const char *
         .request_id = r->request_id,
         .justification = r->break_glass ? r->justification : NULL,
     };
+}
+
+/* Logs a failed audit row once, by SQLSTATE; callers answer the failure. */
+static void
+audit_failed(od_request *r, const char *action, const char *entity, od_rc rc,
+             const PGresult *res)
+{
+    od_log_error("request %s: audit row (%s %s) not written: %s SQLSTATE %s",
+                 r->request_id ? r->request_id : "-", action, entity, od_rc_str(rc),
+                 od_db_sqlstate(res));
+}
+
+od_rc
+od_api_audit(od_request *r, const char *action, const char *entity, const char *entity_id,
+             const char *before_json, const char *after_json)
+{
+    od_audit_entry e = entry_for(r, action, entity, entity_id, before_json, after_json);
     PGresult *res = NULL;
     od_rc rc = od_audit_write(r->db, r->arena, &e, &res);
 
-    /* Callers answer the failure; the reason is logged here, once, by SQLSTATE. */
     if (rc != OD_OK)
-        od_log_error("request %s: audit row (%s %s) not written: %s SQLSTATE %s",
-                     r->request_id ? r->request_id : "-", action, entity, od_rc_str(rc),
-                     od_db_sqlstate(res));
+        audit_failed(r, action, entity, rc, res);
     return rc;
+}
+
+od_rc
+od_api_audit_access(od_request *r, const char *action, const char *entity,
+                    const char *entity_id)
+{
+    od_audit_entry e = entry_for(r, action, entity, entity_id, NULL, NULL);
+    PGresult *res = NULL;
+    od_rc rc;
+
+    if (r->access_recorded)
+        return OD_OK;
+    if ((rc = od_audit_write_access(r->db, r->arena, &e, &res)) != OD_OK) {
+        audit_failed(r, action, entity, rc, res);
+        return rc;
+    }
+    /* Inside the request's transaction it goes with it, and again on a second run. */
+    r->access_recorded = !od_db_in_transaction(r->db);
+    return OD_OK;
 }
 
 void
@@ -332,7 +368,7 @@ audit_denial(od_request *r)
 
     if (od_context_begin(r->db, r->arena, r->user_id, r->vendor_id, false) != OD_OK)
         return;
-    if (od_api_audit(r, "deny", r->match.route->entity, id, NULL, NULL) == OD_OK)
+    if (od_api_audit_access(r, "deny", r->match.route->entity, id) == OD_OK)
         od_context_end(r->db, true);
     else
         od_context_end(r->db, false);
@@ -452,7 +488,7 @@ enter_scope(od_request *r, const od_route *route)
     rc = od_context_begin(r->db, r->arena, r->user_id, r->vendor_id,
                           t.role == OD_ROLE_SUPERADMIN);
     if (rc == OD_OK && t.break_glass)
-        rc = od_api_audit(r, "break_glass", "vendors", r->vendor_id, NULL, NULL);
+        rc = od_api_audit_access(r, "break_glass", "vendors", r->vendor_id);
     if (rc != OD_OK) {
         if (r->db != NULL)
             od_context_end(r->db, false);

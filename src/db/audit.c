@@ -1,14 +1,18 @@
 /* audit.c: inserts into audit_log. */
 #include "db/audit.h"
 
-/* Stands alone (db/db.h): a row that would open the request's transaction records
- * an access (a read, a refusal, a break-glass entry), not a change, and commits at
- * once whatever the request does next. */
-static od_stmt st_insert = { .name = "audit_insert",
-    .sql = "INSERT INTO audit_log (actor_user_id, actor_role, vendor_id, action, entity, "
-           "entity_id, before, after, ip, ua, request_id, justification) "
-           "VALUES ($1, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8::jsonb, $9::inet, $10, $11, $12)",
-    .nparams = 12, .generic = true, .stands_alone = true };
+#define INSERT \
+    "INSERT INTO audit_log (actor_user_id, actor_role, vendor_id, action, entity, " \
+    "entity_id, before, after, ip, ua, request_id, justification) " \
+    "VALUES ($1, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8::jsonb, $9::inet, $10, $11, $12)"
+
+/* A change's row, in the change's transaction. */
+static od_stmt st_insert = OD_GENERIC_STMT("audit_insert", INSERT, 12, false);
+
+/* An access's row: stands alone (db/db.h), so in front of the request's transaction
+ * it commits at once whatever the request does next. */
+static od_stmt st_insert_access = { .name = "audit_insert_access", .sql = INSERT,
+                                    .nparams = 12, .generic = true, .stands_alone = true };
 
 /* Every filter is optional: a NULL parameter matches everything. The keyset seek
  * is a row comparison on (timestamp, id), served by audit_log_vendor_ts_idx. */
@@ -37,13 +41,26 @@ od_audit_list(od_db *db, od_arena *a, const char *vendor_id, const od_audit_filt
     return od_db_exec(db, a, &st_list, params, res);
 }
 
-od_rc
-od_audit_write(od_db *db, od_arena *a, const od_audit_entry *e, PGresult **res)
+/* Inserts e with st. */
+static od_rc
+write_entry(od_db *db, od_arena *a, od_stmt *st, const od_audit_entry *e, PGresult **res)
 {
     const char *params[] = {
         e->actor_user_id, e->actor_role, e->vendor_id, e->action, e->entity, e->entity_id,
         e->before_json, e->after_json, e->ip, e->user_agent, e->request_id, e->justification,
     };
 
-    return od_db_exec(db, a, &st_insert, params, res);
+    return od_db_exec(db, a, st, params, res);
+}
+
+od_rc
+od_audit_write(od_db *db, od_arena *a, const od_audit_entry *e, PGresult **res)
+{
+    return write_entry(db, a, &st_insert, e, res);
+}
+
+od_rc
+od_audit_write_access(od_db *db, od_arena *a, const od_audit_entry *e, PGresult **res)
+{
+    return write_entry(db, a, &st_insert_access, e, res);
 }

@@ -1,8 +1,8 @@
-/* audit.h: the one writer of audit_log. Callers pass the entry; it is inserted in
- * the caller's current transaction, so the record commits or rolls back with the
- * change it describes. An entry written before the request's transaction was opened
- * (a read's, a refusal's, a break-glass entry's: the request has changed nothing
- * yet) commits on its own at once, so the access stays recorded whatever the
+/* audit.h: the one writer of audit_log. Callers pass the entry; a change's entry is
+ * inserted in the caller's current transaction, so the record commits or rolls back
+ * with the change it describes. An access's entry (a read of health data, a
+ * refusal, a break-glass entry) written before the request has opened its
+ * transaction commits on its own at once, so the access stays recorded whatever the
  * request does next. Never put secrets or health values in before/after. */
 #ifndef OD_DB_AUDIT_H
 #define OD_DB_AUDIT_H
@@ -25,8 +25,14 @@ typedef struct od_audit_entry {
     const char *justification;  /* break-glass justification, or NULL */
 } od_audit_entry;
 
-/* Inserts e. Returns od_db_exec codes; *res is the error result for OD_EDB. */
+/* Inserts e, a change's entry. Returns od_db_exec codes; *res is the error result
+ * for OD_EDB. */
 od_rc od_audit_write(od_db *db, od_arena *a, const od_audit_entry *e, PGresult **res);
+
+/* Inserts e, an access's entry: on its own when the request's transaction has not
+ * begun (db/db.h, stands_alone), else in it. Returns as od_audit_write. */
+od_rc od_audit_write_access(od_db *db, od_arena *a, const od_audit_entry *e,
+                            PGresult **res);
 
 /* Filters of an audit listing; NULL members are not applied. */
 typedef struct od_audit_filter {

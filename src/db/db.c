@@ -403,7 +403,8 @@ exec_pipelined(od_db *db, bool begin, od_stmt *const *sts, const char *const *co
 static bool
 runs_alone(const od_db *db, const od_stmt *st)
 {
-    return db->defer_st != NULL && (st->read_only || st->stands_alone);
+    return db->defer_st != NULL && (st->read_only || st->stands_alone) &&
+           (db->conn == NULL || PQtransactionStatus(db->conn) == PQTRANS_IDLE);
 }
 
 /* Runs st once on the current connection, after a deferred BEGIN (if any) and the
@@ -512,6 +513,12 @@ od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGres
         return OD_ENOMEM;
     }
     return rc;
+}
+
+bool
+od_db_in_transaction(const od_db *db)
+{
+    return db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE;
 }
 
 const od_config *

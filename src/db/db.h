@@ -113,6 +113,10 @@ PGconn *od_db_conn(od_db *db);
  * session state such as LISTEN must be set up again when it changes. */
 unsigned long od_db_epoch(const od_db *db);
 
+/* True while a transaction is open on db's connection (after a statement that ran
+ * alone, it is not). */
+bool od_db_in_transaction(const od_db *db);
+
 /* Returns the configuration db was opened with (borrowed). */
 const od_config *od_db_config(const od_db *db);
 

@@ -40,12 +40,15 @@ static od_vstmt vs_load = OD_VSTMT("health_load", LOAD("{v:customers}", ""), 2, 
 static od_stmt st_load_lock = OD_STMT("health_load_lock",
                                       LOAD("customers", " FOR NO KEY UPDATE OF c"), 2, false);
 
+/* One row at least: with no rule in force, the stamp and NULLs. */
 static od_stmt st_policies = { .name = "health_policies",
-    .sql = "SELECT DISTINCT ON (condition_code) condition_code, version, policy::text, "
-           "CASE WHEN vendor_id IS NULL THEN 'global' ELSE 'vendor' END, " POLICY_STAMP " "
-           "FROM diet_rules "
-           "WHERE active AND (vendor_id = $1::uuid OR vendor_id IS NULL) "
-           "ORDER BY condition_code, vendor_id NULLS LAST",
+    .sql = "SELECT p.condition_code, p.version, p.policy, p.scope, s.stamp "
+           "FROM (SELECT " POLICY_STAMP " AS stamp) s LEFT JOIN LATERAL ("
+           "SELECT DISTINCT ON (condition_code) condition_code, version, policy::text, "
+           "CASE WHEN vendor_id IS NULL THEN 'global' ELSE 'vendor' END AS scope "
+           "FROM diet_rules WHERE active AND (vendor_id = $1::uuid OR vendor_id IS NULL) "
+           "ORDER BY condition_code, vendor_id NULLS LAST) p ON true "
+           "ORDER BY p.condition_code",
     .nparams = 1, .idempotent = true, .generic = true, .read_only = true };
 
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON). */

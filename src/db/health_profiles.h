@@ -32,8 +32,9 @@ od_rc od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *
 /* Lists the diet rule policies in force for the vendor, one per condition code (the
  * vendor's active row, else the global one): columns condition_code, version,
  * policy (JSON text), scope ("vendor" or "global") and the stamp of the set
- * (OD_HEALTH_POLICY_STAMP, the same in every row), ordered by condition code. A
- * plain read: in front of the request's deferred BEGIN it runs alone (db/db.h). */
+ * (OD_HEALTH_POLICY_STAMP, the same in every row, from the same snapshot), ordered
+ * by condition code; with no rule in force, one row of NULLs and the stamp. A plain
+ * read: in front of the request's deferred BEGIN it runs alone (db/db.h). */
 od_rc od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res);
 
 /* Writes the profile: inputs and derived values as one JSON object with the

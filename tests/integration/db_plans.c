@@ -18,7 +18,8 @@
  *   stays deferred for the next statement, which opens the transaction with them;
  * - a stands_alone write there runs likewise, with its plan mode, and commits at its
  *   sync (a later rollback of the request keeps it); inside the transaction it is one
- *   of its statements; one that fails writes nothing and leaves the BEGIN deferred. */
+ *   of its statements; one that fails writes nothing and leaves the BEGIN deferred;
+ *   one the server forgot is prepared again and runs once. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -76,6 +77,11 @@ static od_stmt st_alone_write = { .name = "plans_alone_write", .nparams = 2,
            "VALUES ('system', $1::uuid, 'read', 'db_plans', $2) "
            "RETURNING current_setting('odyssey.vendor_id', true) || ' ' || "
            "current_setting('plan_cache_mode')" };
+/* Fails at execution, after its first row is inserted. */
+static od_stmt st_alone_fail = { .name = "plans_alone_fail", .nparams = 2, .stands_alone = true,
+    .sql = "INSERT INTO audit_log (actor_role, vendor_id, action, entity, entity_id) "
+           "VALUES ('system', $1::uuid, 'read', 'db_plans', $2), "
+           "('system', $1::uuid, 'read', 'db_plans', (1 / floor(random() * 0)::int)::text)" };
 static od_stmt st_alone_count = OD_READ_STMT("plans_alone_count",
     "SELECT count(*)::text FROM audit_log WHERE entity = 'db_plans' AND entity_id = $1", 1);
 
@@ -367,13 +373,22 @@ test_writes_alone(void)
     CU_ASSERT_STRING_EQUAL(value(&st_alone_write, (const char *const[]){ a, marker }), want);
     CU_ASSERT_EQUAL(od_db_command(db, "ROLLBACK"), OD_OK);
 
-    /* one that fails leaves nothing and the BEGIN deferred */
+    /* one that fails, at bind or after a first row, leaves nothing and the BEGIN
+     * deferred */
     od_db_defer_begin(db, &st_context, ctx_a);
     CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_alone_write,
                                (const char *const[]){ "not-a-uuid", marker }, &res), OD_EDB);
     CU_ASSERT_STRING_EQUAL(od_db_sqlstate(res), "22P02");
+    CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_alone_fail, (const char *const[]){ a, marker },
+                               &res), OD_EDB);
+    CU_ASSERT_STRING_EQUAL(od_db_sqlstate(res), "22012");
     CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
     CU_ASSERT_STRING_EQUAL(value(&st_alone_count, (const char *const[]){ marker }), "1");
+    /* one the server forgot is prepared again and run once more: one row */
+    CU_ASSERT_EQUAL(od_db_command(db, "DEALLOCATE plans_alone_write"), OD_OK);
+    CU_ASSERT_STRING_EQUAL(value(&st_alone_write, (const char *const[]){ a, marker }), want);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(value(&st_alone_count, (const char *const[]){ marker }), "2");
     CU_ASSERT_TRUE(od_db_cancel_deferred(db));
     CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
     od_arena_reset(arena);

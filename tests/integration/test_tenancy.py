@@ -120,6 +120,14 @@ class Tenancy(StackCase):
         actor, role, vendor, ip = rows[0].split("|")
         self.assertEqual((actor, role, vendor), ("t-root" + RUN, "superadmin", DEMO))
         self.assertTrue(ip.startswith("127."))
+        # the entry records the access: a request that then fails keeps it
+        why = "ticket 4712: product lookup %d" % now()
+        self.assertProblem(request("GET", "/api/v1/products/00000000-0000-0000-0000-0000000000aa",
+                                   token=token("t-root" + RUN),
+                                   headers={"X-Vendor-Id": DEMO,
+                                            "X-Break-Glass-Justification": why}), 404)
+        self.assertEqual(psql("SELECT count(*) FROM audit_log WHERE action = 'break_glass' "
+                              "AND justification = '%s'" % why).stdout.strip(), "1")
         self.assertProblem(request("GET", "/api/v1/vendor", token=token("t-root" + RUN),
                                    headers={"X-Vendor-Id": DEMO,
                                             "X-Break-Glass-Justification": "a\tb"}), 400)
