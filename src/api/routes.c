@@ -260,22 +260,38 @@ od_api_audit(od_request *r, const char *action, const char *entity, const char *
     return rc;
 }
 
+/* The bit of od_request.access_recorded for an access's action; 0 for none. A
+ * request writes at most one row of each (a break-glass entry, then a read). */
+static unsigned
+access_bit(const char *action)
+{
+    static const char *const actions[] = { "read", "deny", "break_glass" };
+
+    for (unsigned i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+        if (strcmp(action, actions[i]) == 0)
+            return 1u << i;
+    }
+    return 0;
+}
+
 od_rc
 od_api_audit_access(od_request *r, const char *action, const char *entity,
                     const char *entity_id)
 {
     od_audit_entry e = entry_for(r, action, entity, entity_id, NULL, NULL);
+    unsigned bit = access_bit(action);
     PGresult *res = NULL;
     od_rc rc;
 
-    if (r->access_recorded)
+    if ((r->access_recorded & bit) != 0)
         return OD_OK;
     if ((rc = od_audit_write_access(r->db, r->arena, &e, &res)) != OD_OK) {
         audit_failed(r, action, entity, rc, res);
         return rc;
     }
     /* Inside the request's transaction it goes with it, and again on a second run. */
-    r->access_recorded = !od_db_in_transaction(r->db);
+    if (!od_db_in_transaction(r->db))
+        r->access_recorded |= bit;
     return OD_OK;
 }
 

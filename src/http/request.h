@@ -44,8 +44,9 @@ typedef struct od_request {
     const struct od_membership_set *memberships;  /* the caller's, for GET /me */
     bool in_transaction;      /* the request's transaction (with its RLS context) is open */
     bool stale_statement;     /* a prepared statement went stale: run the request again */
-    bool access_recorded;     /* an access's audit row committed on its own: a second
-                               * run of the request does not write it again */
+    unsigned access_recorded; /* access audit rows committed on their own, a bit per
+                               * action (api/routes.c): a second run of the request
+                               * does not write them again */
     struct od_idem *idem;     /* the Idempotency-Key in use (arena-owned), or NULL */
     const char *body;         /* the body once read (arena-owned), for a second run */
     size_t body_len;

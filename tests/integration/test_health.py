@@ -7,8 +7,8 @@ tenant isolation, and a profile derived again after its vendor's diet rule chang
 import datetime
 import json
 
-from stack import StackCase, psql, request
-from test_products import RUN, make_vendor
+from stack import StackCase, ctl, jwt, now, psql, request
+from test_products import RUN, make_vendor, must
 
 
 def years_ago(n, days=10):
@@ -157,6 +157,21 @@ class Health(StackCase):
         # no health value reaches the logs' audit of another entity or an event
         ev = psql("SELECT count(*) FROM events WHERE payload::text LIKE '%%72.57%%'").stdout.strip()
         self.assertEqual(ev, "0")
+
+    def test_break_glass_read_records_both(self):
+        cid = self.customer()
+        self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light"}, status=201)
+        root = "h-root" + RUN
+        must(ctl("user", "add", "--id", root, "--email", root + "@x.example"))
+        must(ctl("admin", "grant", "--user", root))
+        why = "health ticket %s" % RUN
+        r = request("GET", self.url(cid), token=jwt({"sub": root, "exp": now() + 3600}),
+                    headers={"X-Vendor-Id": self.vid, "X-Break-Glass-Justification": why})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(psql("SELECT count(*) FROM audit_log WHERE action = 'break_glass' "
+                              "AND justification = '%s'" % why).stdout.strip(), "1")
+        reads = self.audit(cid, "read")
+        self.assertEqual([x["actor"] for x in reads], [root])
 
     def test_missing_profile_and_other_vendors(self):
         cid = self.customer()
