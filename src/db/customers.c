@@ -2,10 +2,13 @@
  * from the filters present and read the view customers_scoped, whose rows the GIN
  * indexes (search_tsv, custom_tags) can find under row-level security (migration
  * 017). A get by id and the unfiltered page keep a plan per vendor
- * (db/vendor_stmt.h): their best plan is the same for every value. So does a
- * search of plain words alone, whose statement picks its way per run
- * (db/search_sql.h). */
+ * (db/vendor_stmt.h): their best plan is the same for every value. So do a
+ * search for one word and the filter on one tag, which read the term's range of
+ * customer_terms (migration 027), and a search of other plain words, whose
+ * statement picks its way per run (db/search_sql.h). */
 #include "db/customers.h"
+
+#include <string.h>
 
 #include "db/search_sql.h"
 #include "db/search_stats.h"
@@ -63,6 +66,26 @@ static od_vstmt vs_page_after = OD_VSTMT("customers_page_after",
 static od_vstmt vs_search = OD_VSTMT("customers_search", SEARCH(""), 7, true);
 static od_vstmt vs_search_after = OD_VSTMT("customers_search_after",
     SEARCH(" AND (t.updated_at, t.id) < ($8::timestamptz, $9::uuid)"), 9, true);
+
+/* The newest holders of one term ($1 vendor, $2 kind: 'w' a word, 't' a custom
+ * tag, $3 the word or tag, $4 limit; after: $5 updated_at, $6 id): a range of the
+ * vendor's customer_terms, which is in time order per term (migration 027), then
+ * each document looked up alone. A word's term is its lexeme, as to_tsvector made
+ * the customers' search_tsv. */
+#define TERM(after) \
+    "SELECT " CUSTOMER_JSON("c") "::text, k.updated_at::text, k.customer_id::text " \
+    "FROM (SELECT t.updated_at, t.customer_id FROM {v:customer_terms} t " \
+    "WHERE t.vendor_id = $1::uuid AND t.kind = $2::\"char\" AND t.term = " \
+    "CASE WHEN $2::\"char\" = 'w' " \
+    "THEN (tsvector_to_array(to_tsvector('simple', $3::text)))[1] ELSE $3::text END" after \
+    " ORDER BY t.updated_at DESC, t.customer_id DESC LIMIT $4::int) k " \
+    "CROSS JOIN LATERAL (SELECT c.* FROM {v:customers} c " \
+    "WHERE c.vendor_id = $1::uuid AND c.id = k.customer_id LIMIT 1) c " \
+    "ORDER BY k.updated_at DESC, k.customer_id DESC"
+
+static od_vstmt vs_term = OD_VSTMT("customers_term", TERM(""), 4, true);
+static od_vstmt vs_term_after = OD_VSTMT("customers_term_after",
+    TERM(" AND (t.updated_at, t.customer_id) < ($5::timestamptz, $6::uuid)"), 6, true);
 
 static od_stmt st_get_locked = OD_STMT("customers_get_locked",
     "SELECT " CUSTOMER_JSON("c") "::text, " CUSTOMER_ETAG("c") " FROM customers c "
@@ -141,11 +164,39 @@ search_kept(od_db *db, od_arena *a, const od_customer_filter *f, const char *lim
     }
 }
 
+/* The one term a filter asks for, if it asks for one alone: a single plain word
+ * of ASCII letters and digits (which to_tsvector('simple') keeps whole as its
+ * lexeme, lower-cased, as websearch_to_tsquery does), or a single custom tag. */
+static bool
+single_term(const od_customer_filter *f, od_arena *a, const char **kind, const char **term)
+{
+    size_t n;
+
+    if (f->updated_after != NULL || (f->q == NULL) == (f->tags_any == NULL))
+        return false;
+    if (f->q != NULL) {
+        if (f->prefix_word != NULL || !od_sql_plain_words(f->q) || strchr(f->q, ' ') != NULL ||
+            (n = strlen(f->q)) == 0 || n > 255)
+            return false;
+        *kind = "w";
+        *term = f->q;
+        return true;
+    }
+    /* tags_any is an array literal of codes, {a,b}: one code has no comma. */
+    n = strlen(f->tags_any);
+    if (n < 3 || strchr(f->tags_any, ',') != NULL)
+        return false;
+    *kind = "t";
+    *term = od_arena_strndup(a, f->tags_any + 1, n - 2);
+    return *term != NULL;
+}
+
 od_rc
 od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult **res)
 {
     od_sql q;
     int vendor;
+    const char *kind, *term;
     char *limit = od_arena_printf(a, "%d", f->limit);
 
     if (limit == NULL)
@@ -154,6 +205,12 @@ od_customers_list(od_db *db, od_arena *a, const od_customer_filter *f, PGresult 
         const char *params[] = { f->vendor_id, limit, f->after_key, f->after_id };
 
         return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
+                                   f->vendor_id, params, res);
+    }
+    if (single_term(f, a, &kind, &term)) {
+        const char *params[] = { f->vendor_id, kind, term, limit, f->after_key, f->after_id };
+
+        return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_term_after : &vs_term,
                                    f->vendor_id, params, res);
     }
     if (f->q != NULL && od_sql_plain_words(f->q) && f->tags_any == NULL &&

@@ -9,7 +9,9 @@
  * - a rare word goes straight to the bitmap: the walk reads no row;
  * - a word common only among old rows walks its window, finds too few, and the
  *   bitmap runs as well;
- * - customers walk their time index without visiting the heap. */
+ * - customers walk their time index without visiting the heap;
+ * - a customer search for one word, or the filter on one tag ("every10": one
+ *   customer in ten), reads only the page's rows of customer_terms. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,25 +186,110 @@ test_customers(void)
 {
     ways w;
 
-    search("customers", "alpha", NULL, 51, &w);
+    /* One word alone reads customer_terms instead (test_terms): "pat", in every
+     * name, makes these searches of two words. */
+    search("customers", "pat alpha", NULL, 51, &w);
     CU_ASSERT_EQUAL(w.walks, 32);
     CU_ASSERT_EQUAL(w.index_walks, 32);
     CU_ASSERT(w.walked > 0);
     CU_ASSERT_EQUAL(w.bitmap, 0);
     CU_ASSERT_EQUAL(w.heap, 0);  /* the time index carries search_tsv (migration 019) */
 
-    search("customers", "gamma", NULL, 3, &w);
+    search("customers", "pat gamma", NULL, 3, &w);
     CU_ASSERT_EQUAL(w.walked, 0);
     CU_ASSERT(w.bitmap > 0);
 
-    search("customers", "beta", NULL, 51, &w);
+    search("customers", "pat beta", NULL, 51, &w);
     CU_ASSERT(w.walked > 0);
     CU_ASSERT(w.bitmap > 0);
+}
+
+/* The executed plan of the kept term statement for kind/term: the rows its index
+ * scan of customer_terms returned into *terms, and into *other the scans of
+ * customer_terms of another kind (a sequential or bitmap scan would read every
+ * holder of the term). The customers of the test vendor are few enough that their
+ * leaves may be read whole. */
+static void
+explain_term(const char *kind, const char *term, int *terms, int *other)
+{
+    static od_stmt st_term = OD_STMT(NULL,
+        "SELECT name FROM pg_prepared_statements WHERE statement LIKE '%customer_terms_v%' "
+        "AND statement NOT LIKE '%$5::timestamptz%'", 0, true);
+    PGconn *conn = od_db_conn(db);
+    PGresult *res = NULL;
+    char *k = PQescapeLiteral(conn, kind, strlen(kind));
+    char *t = PQescapeLiteral(conn, term, strlen(term));
+    od_stmt once = { .name = NULL, .nparams = 0, .idempotent = true };
+
+    *terms = -1;
+    *other = 0;
+    CU_ASSERT_EQUAL_FATAL(od_db_exec(db, arena, &st_term, NULL, &res), OD_OK);
+    CU_ASSERT_EQUAL_FATAL(PQntuples(res), 1);
+    once.sql = od_arena_printf(arena, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "
+                               "EXECUTE %s('%s', %s, %s, 51)", PQgetvalue(res, 0, 0), vendor,
+                               k, t);
+    PQfreemem(k);
+    PQfreemem(t);
+    CU_ASSERT_EQUAL_FATAL(od_db_command(db, "SET LOCAL plan_cache_mode = force_generic_plan"),
+                          OD_OK);
+    CU_ASSERT_EQUAL_FATAL(od_db_exec(db, arena, &once, NULL, &res), OD_OK);
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *line = PQgetvalue(res, i, 0);
+        const char *rows = strstr(line, "rows=");
+
+        if (strstr(line, " on customer_terms_v") == NULL)
+            ;
+        else if (strstr(line, "Index") && rows != NULL)
+            *terms = atoi(rows + 5);
+        else
+            (*other)++;
+        if (getenv("DB_SEARCH_VERBOSE") != NULL)
+            printf("%s\n", line);
+    }
+}
+
+/* One word alone, or one tag alone, reads the term's range of customer_terms:
+ * the page's rows and no more, whatever share of the customers holds it. */
+static void
+test_terms(void)
+{
+    static const struct {
+        const char *kind, *q, *tag;
+        int rows;
+    } cases[] = {
+        { "w", "alpha", NULL, 51 },   /* 90 % of the customers */
+        { "w", "Gamma", NULL, 3 },
+        { "w", "zzzz", NULL, 0 },
+        { "t", NULL, "{every10}", 51 },
+        { "t", NULL, "{none}", 0 },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        od_customer_filter f = { .vendor_id = vendor, .q = cases[i].q,
+                                 .tags_any = cases[i].tag, .limit = 51 };
+        PGresult *res = NULL;
+        int terms, other;
+        const char *term = cases[i].q != NULL ? cases[i].q : "every10";
+
+        if (cases[i].tag != NULL && strcmp(cases[i].tag, "{none}") == 0)
+            term = "none";
+        CU_ASSERT_EQUAL_FATAL(od_db_command(db, "BEGIN"), OD_OK);
+        CU_ASSERT_EQUAL_FATAL(od_db_exec(db, arena, &st_context,
+                                         (const char *const[]){ vendor }, &res), OD_OK);
+        CU_ASSERT_EQUAL_FATAL(od_customers_list(db, arena, &f, &res), OD_OK);
+        CU_ASSERT_EQUAL(PQntuples(res), cases[i].rows);
+        explain_term(cases[i].kind, term, &terms, &other);
+        CU_ASSERT_EQUAL(terms, cases[i].rows);
+        CU_ASSERT_EQUAL(other, 0);
+        CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_OK);
+        od_arena_reset(arena);
+    }
 }
 
 static const od_unit_case cases[] = {
     { "product searches walk or read the bitmap by how common the words are", test_products },
     { "customer searches walk or read the bitmap by how common the words are", test_customers },
+    { "one word or one tag alone reads its range of customer_terms", test_terms },
 };
 
 int

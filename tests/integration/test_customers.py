@@ -438,6 +438,72 @@ class Lists(StackCase):
         self.assertEqual(self.ext("updated_after=2999-01-01T00:00:00Z"), [])
         self.assertEqual(len(self.ext("updated_after=2000-01-01T00:00:00Z")), 5)
 
+    def test_one_word_or_tag_reads_the_terms_like_the_other_ways(self):
+        # one word or one tag alone reads customer_terms; with updated_after the same
+        # filter is a one-shot statement over customers: both agree, page by page
+        for query in (q(q="maria"), q(q="MARIA"), q(q="member"), q(q="77"), q(q="zzz"),
+                      q(**{"custom_tags.any": "newsletter"}), q(**{"custom_tags.any": "b2b"}),
+                      q(**{"custom_tags.any": "absent"})):
+            want = self.walk(query + "&updated_after=2000-01-01T00:00:00Z", 1)
+            self.assertEqual(self.walk(query, 1), want, query)
+        self.assertEqual(sorted(self.walk(q(q="maria"), 1)), ["c1", "c4"])
+
+    def test_terms_follow_every_write(self):
+        """customer_terms holds exactly the terms of the vendor's current customers,
+        after creates, changes of name, e-mail and tags, unchanged rewrites and a
+        delete (migration 027)."""
+        vid, tok = make_vendor("CT")
+        admin = tok["admin"]
+        drift = ("SELECT count(*) FROM ((SELECT vendor_id, kind, term, updated_at, customer_id "
+                 "FROM customer_terms WHERE vendor_id = '{v}' EXCEPT ALL "
+                 "SELECT c.vendor_id, x.kind, x.term, c.updated_at, c.id FROM customers c, "
+                 "od_customer_terms(c.search_tsv, c.custom_tags) x WHERE c.vendor_id = '{v}') "
+                 "UNION ALL (SELECT c.vendor_id, x.kind, x.term, c.updated_at, c.id "
+                 "FROM customers c, od_customer_terms(c.search_tsv, c.custom_tags) x "
+                 "WHERE c.vendor_id = '{v}' EXCEPT ALL SELECT vendor_id, kind, term, updated_at, "
+                 "customer_id FROM customer_terms WHERE vendor_id = '{v}')) d").format(v=vid)
+        count = "SELECT count(*) FROM customer_terms WHERE vendor_id = '%s'" % vid
+
+        def post(items):
+            r = request("POST", "/api/v1/customers", token=admin, body={"items": items})
+            self.assertEqual(r.status, 200, r)
+            return {i["external_id"]: i["id"] for i in r.json()["items"]}
+
+        ids = post([customer("t1", full_name="Ada Lovelace", custom_tags=["vip", "vip2"]),
+                    customer("t2", full_name="Alan Turing")])
+        self.assertEqual(sql_rows(drift), ["0"])
+        # t1: ada, lovelace, t1@example.com, t1 and the tags vip, vip2; t2: four words
+        self.assertEqual(sql_rows(count), ["10"])
+        post([customer("t1", full_name="Ada King", custom_tags=["vip"]),
+              customer("t2", full_name="Alan Turing")])               # t2 unchanged
+        self.assertEqual(sql_rows(drift), ["0"])
+        self.assertEqual(self.names(admin, q(q="lovelace")), [])
+        self.assertEqual(self.names(admin, q(q="king")), ["Ada King"])
+        self.assertEqual(self.names(admin, q(**{"custom_tags.any": "vip2"})), [])
+        r = request("PATCH", "/api/v1/customers/" + ids["t2"], token=admin,
+                    body={"email": "alan@bletchley.example", "custom_tags": ["b2b"]},
+                    headers={"Content-Type": "application/merge-patch+json"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(sql_rows(drift), ["0"])
+        self.assertEqual(self.names(admin, q(**{"custom_tags.any": "b2b"})), ["Alan Turing"])
+        self.assertEqual(self.names(admin, q(q="t2")), ["Alan Turing"])
+        self.assertEqual(request("DELETE", "/api/v1/customers/" + ids["t1"],
+                                 token=admin).status, 204)
+        self.assertEqual(sql_rows(drift), ["0"])
+        self.assertEqual(sql_rows(count + " AND customer_id = '%s'" % ids["t1"]), ["0"])
+        self.assertEqual(self.names(admin, q(q="ada")), [])
+        # another vendor's customers are not in this vendor's range of a term
+        self.assertEqual(self.names(self.admin, q(q="turing")), [])
+        # the application reads terms only through its vendor's view
+        denied = psql("SELECT count(*) FROM customer_terms", user="app", check=False)
+        self.assertNotEqual(denied.returncode, 0)
+        self.assertIn("permission denied", denied.stderr)
+
+    def names(self, token, query):
+        r = request("GET", "/api/v1/customers?" + query, token=token)
+        self.assertEqual(r.status, 200, r)
+        return [i["full_name"] for i in r.json()["items"]]
+
     def test_bad_parameters_are_400(self):
         for query in ("limit=-1", "limit=abc", "prefix=maybe", "updated_after=yesterday",
                       "updated_after=2026-02-30T00:00:00Z", "custom_tags.any=***",

@@ -196,7 +196,9 @@ class KeptSearches(StackCase):
             ids.update((i["external_id"], i["id"]) for i in r.json()["items"])
             r = request("POST", "/api/v1/customers", token=cls.token, body={"items": [
                 customer("kept-%d" % i, full_name="Pat %s" % words(i),
-                         email="kept%d@example.com" % i) for i in half]})
+                         email="kept%d@example.com" % i,
+                         custom_tags=["every10"] if i % 10 == 0 else ["other"])
+                for i in half]})
             assert r.status == 200, r
         for ext in ("kept-999", "kept-998", "kept-7"):  # soft-deleted: never found
             r = request("DELETE", "/api/v1/products/" + ids[ext], token=cls.token)
@@ -256,17 +258,25 @@ class KeptSearches(StackCase):
     def test_customers(self):
         s = "/api/v1/customers?limit=50&q="
         for text, prefix in (("alpha", None), ("beta", None), ("gamma", None), ("", "alp"),
-                             ("pat beta", None)):
+                             ("pat beta", None), ("pat alpha", None), ("pat gamma", None)):
             path = s + text.replace(" ", "+") + (prefix and "+" + prefix + "&prefix=true" or "")
             want = self.oracle("customers", "simple", text, prefix)
             self.same(self.ids(path), want, path)
             after = path + "&updated_after=2000-01-01T00:00:00Z"
             self.same(self.ids(after), want, after)
         self.assertEqual(len(self.oracle("customers", "simple", "beta")), 500)
+        # one tag alone (customer_terms) and with a filter that changes nothing
+        tagged = ("SELECT id FROM customers WHERE vendor_id = '%s' AND custom_tags && "
+                  "'{every10}' ORDER BY updated_at DESC, id DESC" % self.vid)
+        want = psql(tagged).stdout.split()
+        self.assertEqual(len(want), 100)
+        path = "/api/v1/customers?limit=30&custom_tags.any=every10"
+        self.same(self.ids(path), want, path)
+        self.same(self.ids(path + "&updated_after=2000-01-01T00:00:00Z"), want, path)
 
     def test_each_way_is_taken_when_it_should(self):
         env = dict(os.environ, SEARCH_VENDOR=self.vid, DATABASE_URL=ENV["DATABASE_URL"])
         p = subprocess.run([os.path.join(ENV["ODYSSEY_BUILD"], "db_search")], env=env,
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertIn("db_search: 2 passed, 0 failed", p.stdout)
+        self.assertIn("db_search: 3 passed, 0 failed", p.stdout)

@@ -39,7 +39,8 @@ $$;
 SELECT set_config('t.va', od_create_vendor('Check vendor A')::text, true),
        set_config('t.vb', od_create_vendor('Check vendor B')::text, true) \gset
 
--- 1. od_create_vendor: 1+16 product and 1+32 customer partitions, stats target kept
+-- 1. od_create_vendor: 1+16 product and 1+32 customer partitions, stats target kept,
+--    the customer_terms partition and its view
 DO $$
 DECLARE
     va uuid := current_setting('t.va');
@@ -54,6 +55,12 @@ BEGIN
       FROM pg_partition_tree(od_vendor_partition_name('customers', va)::regclass);
     IF n_all <> 33 OR n_leaf <> 32 THEN
         RAISE EXCEPTION 'FAIL customers partitions: % tables, % leaves (want 33/32)', n_all, n_leaf;
+    END IF;
+    IF (SELECT inhparent FROM pg_inherits
+         WHERE inhrelid = od_vendor_partition_name('customer_terms', va)::regclass)
+       <> 'customer_terms'::regclass
+       OR to_regclass(od_vendor_view_name('customer_terms', va)) IS NULL THEN
+        RAISE EXCEPTION 'FAIL customer_terms partition or view missing for a new vendor';
     END IF;
     IF (SELECT inhparent FROM pg_inherits
          WHERE inhrelid = od_vendor_partition_name('products', va)::regclass) <> 'products'::regclass THEN
