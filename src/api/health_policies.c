@@ -132,6 +132,7 @@ od_health_policies_get(od_db *db, od_arena *a, const char *vendor_id, const char
     e->used = ++uses;
     *out = (od_policy_set){
         .rows = e->rows, .n = e->n, .goals = e->goals, .n_goals = e->n_goals,
+        .stamp = e->stamp,
     };
     return OD_OK;
 }

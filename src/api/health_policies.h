@@ -22,6 +22,7 @@ typedef struct od_policy_set {
     size_t n;
     const char *const *goals;      /* goal codes the policies apply to (applies_to_goals) */
     size_t n_goals;
+    const char *stamp;             /* the stamp they were read under */
 } od_policy_set;
 
 /* Fills out with vendor_id's policies in force (the vendor of the request's

@@ -32,9 +32,30 @@ typedef struct loaded {
     bool consent_needed;
     bool consented;
     const char *policy_stamp;    /* the rules in force when loaded (api/health_policies.h) */
+    const char *derived_stamp;   /* the rules the profile was derived under, or NULL */
 } loaded;
 
-/* Loads the customer and its profile; answers 404 or the failure and returns false. */
+/* Parses the stored profile, if there is one, into l->profile (arena-owned); false
+ * after answering. */
+static bool
+parse_profile(od_request *r, loaded *l)
+{
+    const char *why;
+    size_t off;
+
+    if (l->profile != NULL || l->profile_text == NULL)
+        return true;
+    if (od_json_parse(l->profile_text, strlen(l->profile_text), &l->profile, &off,
+                      &why) != OD_OK) {
+        od_resp_problem(r, 500, NULL, "the server failed to answer");
+        return false;
+    }
+    od_json_own(r->arena, l->profile);
+    return true;
+}
+
+/* Loads the customer and its profile, parsed for a write (lock); answers 404 or the
+ * failure and returns false. */
 static bool
 load(od_request *r, bool lock, loaded *out)
 {
@@ -62,17 +83,12 @@ load(od_request *r, bool lock, loaded *out)
         out->ctx.customer_age = (int)strtol(PQgetvalue(res, 0, OD_HEALTH_CUSTOMER_AGE), NULL, 10);
     }
     out->ctx.customer_gender = od_arena_strdup(r->arena, PQgetvalue(res, 0, OD_HEALTH_GENDER));
-    if (!PQgetisnull(res, 0, OD_HEALTH_PROFILE)) {
-        const char *text = PQgetvalue(res, 0, OD_HEALTH_PROFILE), *why;
-        size_t off;
-
-        out->profile_text = text;
-        if (od_json_parse(text, strlen(text), &out->profile, &off, &why) != OD_OK) {
-            od_resp_problem(r, 500, NULL, "the server failed to answer");
-            return false;
-        }
-        od_json_own(r->arena, out->profile);
-    }
+    if (!PQgetisnull(res, 0, OD_HEALTH_PROFILE))
+        out->profile_text = PQgetvalue(res, 0, OD_HEALTH_PROFILE);
+    if (!PQgetisnull(res, 0, OD_HEALTH_DERIVED_STAMP))
+        out->derived_stamp = PQgetvalue(res, 0, OD_HEALTH_DERIVED_STAMP);
+    if (lock && !parse_profile(r, out))
+        return false;
     out->consent_needed = PQgetvalue(res, 0, OD_HEALTH_CONSENT_NEEDED)[0] == 't';
     out->consented = PQgetvalue(res, 0, OD_HEALTH_CONSENTED)[0] == 't';
     out->policy_stamp = PQgetvalue(res, 0, OD_HEALTH_POLICY_STAMP);
@@ -130,7 +146,7 @@ derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_pr
     }
     columns = od_json_own(r->arena, od_profile_columns(p, &m, derived));
     rc = od_health_store(r->db, r->arena, r->vendor_id, l->customer, od_json_text(columns, NULL),
-                         r->user_id, &res);
+                         r->user_id, pol->stamp, &res);
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, res);
         return;
@@ -270,11 +286,18 @@ od_h_health_get(od_request *r)
         od_api_db_fail(r, rc, NULL);
         return;
     }
-    if (l.profile == NULL) {
+    if (l.profile_text == NULL) {
         od_resp_problem(r, 404, NULL, "the customer has no health profile");
         return;
     }
-    if (!load_policies(r, &l, &pol))
+    if (l.derived_stamp != NULL && strcmp(l.derived_stamp, l.policy_stamp) == 0) {
+        /* Derived under the rules in force, which the same snapshot named: current
+         * by construction, sent as stored. */
+        r->rows_read = 1;
+        od_resp_send(r, 200, "application/json", NULL, l.profile_text, strlen(l.profile_text));
+        return;
+    }
+    if (!parse_profile(r, &l) || !load_policies(r, &l, &pol))
         return;
     if (stale(r, &l, &pol, &p)) {
         /* Stale: the diet rules changed since the last derivation. Written again

@@ -21,15 +21,15 @@
     "ORDER BY d.id), '')) FROM diet_rules d " \
     "WHERE d.active AND (d.vendor_id = $1::uuid OR d.vendor_id IS NULL))"
 
-/* The customer (from rel), the profile, the consent gate's inputs and the stamp of
- * the policies in force. */
+/* The customer (from rel), the profile, the consent gate's inputs, the stamp of
+ * the policies in force and the one the profile was derived under. */
 #define LOAD(rel, lock) \
     "SELECT c.dob::text, c.age, c.gender, " \
     "CASE WHEN h.customer_id IS NULL THEN NULL ELSE " PROFILE_JSON("h") " END, " \
     "coalesce((v.settings_json ->> 'require_health_consent')::boolean, false), " \
     "coalesce((SELECT k.granted FROM customer_consents k WHERE k.vendor_id = c.vendor_id " \
     "AND k.customer_id = c.id AND k.consent_type = 'health_data' " \
-    "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false), " POLICY_STAMP " " \
+    "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false), " POLICY_STAMP ", h.policy_stamp " \
     "FROM " rel " c JOIN vendors v ON v.id = c.vendor_id " \
     "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid" lock
@@ -51,7 +51,8 @@ static od_stmt st_policies = { .name = "health_policies",
            "ORDER BY p.condition_code",
     .nparams = 1, .idempotent = true, .generic = true, .read_only = true };
 
-/* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON). */
+/* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON);
+ * $5 is the stamp of the policies it was derived under. */
 static od_stmt st_store = OD_STMT("health_store",
     "WITH p AS (SELECT * FROM json_to_record($3::json) AS x(height_cm numeric, weight_kg numeric, "
     "age integer, gender gender, activity_level activity_level, conditions text[], "
@@ -59,19 +60,20 @@ static od_stmt st_store = OD_STMT("health_store",
     "tdee_cached numeric, derived_limits jsonb)), "
     "h AS (INSERT INTO customer_health_profiles AS t (vendor_id, customer_id, height_cm, "
     "weight_kg, age, gender, activity_level, conditions, diet_goals, macro_targets, "
-    "avoid_allergens, bmi, bmr, tdee_cached, derived_limits, updated_by) "
+    "avoid_allergens, bmi, bmr, tdee_cached, derived_limits, updated_by, policy_stamp) "
     "SELECT $1::uuid, $2::uuid, p.height_cm, p.weight_kg, p.age, p.gender, p.activity_level, "
     "p.conditions, p.diet_goals, p.macro_targets, p.avoid_allergens, p.bmi, p.bmr, "
-    "p.tdee_cached, p.derived_limits, $4 FROM p "
+    "p.tdee_cached, p.derived_limits, $4, $5 FROM p "
     "ON CONFLICT (vendor_id, customer_id) DO UPDATE SET height_cm = excluded.height_cm, "
     "weight_kg = excluded.weight_kg, age = excluded.age, gender = excluded.gender, "
     "activity_level = excluded.activity_level, conditions = excluded.conditions, "
     "diet_goals = excluded.diet_goals, macro_targets = excluded.macro_targets, "
     "avoid_allergens = excluded.avoid_allergens, bmi = excluded.bmi, bmr = excluded.bmr, "
     "tdee_cached = excluded.tdee_cached, derived_limits = excluded.derived_limits, "
-    "updated_by = excluded.updated_by RETURNING t.*), "
+    "updated_by = excluded.updated_by, policy_stamp = excluded.policy_stamp "
+    "RETURNING t.*), "
     "m AS (DELETE FROM matches_cache WHERE vendor_id = $1::uuid AND customer_id = $2::uuid) "
-    "SELECT " PROFILE_JSON("h") " FROM h", 4, false);
+    "SELECT " PROFILE_JSON("h") " FROM h", 5, false);
 
 od_rc
 od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
@@ -96,9 +98,10 @@ od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res
 
 od_rc
 od_health_store(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
-                const char *profile_json, const char *updated_by, PGresult **res)
+                const char *profile_json, const char *updated_by, const char *policy_stamp,
+                PGresult **res)
 {
-    const char *params[] = { vendor_id, customer_id, profile_json, updated_by };
+    const char *params[] = { vendor_id, customer_id, profile_json, updated_by, policy_stamp };
 
     return od_db_exec(db, a, &st_store, params, res);
 }

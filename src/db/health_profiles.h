@@ -18,8 +18,10 @@ enum {
     OD_HEALTH_PROFILE,        /* the stored profile as JSON text, NULL when there is none */
     OD_HEALTH_CONSENT_NEEDED, /* "t" when the vendor requires a health_data consent */
     OD_HEALTH_CONSENTED,      /* "t" when the latest health_data consent grants it */
-    OD_HEALTH_POLICY_STAMP    /* names the diet rules the vendor sees now (a digest):
+    OD_HEALTH_POLICY_STAMP,   /* names the diet rules the vendor sees now (a digest):
                                * the same as od_health_policies' as long as they are */
+    OD_HEALTH_DERIVED_STAMP   /* the stamp the stored profile was derived under, NULL
+                               * when unknown (written before migration 028) */
 };
 
 /* Loads the customer's facts and health profile (one row, columns above); with
@@ -38,10 +40,12 @@ od_rc od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *
 od_rc od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res);
 
 /* Writes the profile: inputs and derived values as one JSON object with the
- * columns' names (profile_json), updated_by the caller. Drops the customer's cached
+ * columns' names (profile_json), updated_by the caller, policy_stamp the stamp of
+ * the policies it was derived with (NULL: unknown). Drops the customer's cached
  * matches in the same statement. Returns the stored profile as JSON text in column
  * 0. */
 od_rc od_health_store(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
-                      const char *profile_json, const char *updated_by, PGresult **res);
+                      const char *profile_json, const char *updated_by,
+                      const char *policy_stamp, PGresult **res);
 
 #endif

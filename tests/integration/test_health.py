@@ -253,6 +253,52 @@ class Health(StackCase):
         doc = self.put(cid, body, token=tok["operator"]).json()
         self.assertEqual(doc["derived_limits"]["effective"]["sodium_mg"]["max"]["value"], 1700)
 
+    def test_a_read_trusts_only_the_stamp_of_the_rules_in_force(self):
+        """A profile keeps the stamp of the rules it was derived under (migration 028):
+        a read whose rules have that stamp sends the stored document as it is; without
+        a stamp, or with another one, it compares the policies as before, and derives
+        again only when they changed."""
+        vid, tok = make_vendor("HS")
+        op = tok["operator"]
+        cid = self.customer(vendor_token=tok["admin"])
+        stamp = "SELECT policy_stamp FROM customer_health_profiles WHERE customer_id = '%s'" % cid
+        doc = self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light",
+                             "conditions": ["hypertension"]}, token=op, status=201).json()
+        first = psql(stamp).stdout.strip()
+        self.assertRegex(first, "^[0-9a-f]{32}$")
+        self.assertNotIn("policy_stamp", doc)
+        reads = len(self.audit(cid, "read"))
+
+        def inputs_and_derivation(d):  # setting the stamp below touches updated_at
+            return {k: v for k, v in d.items() if k != "updated_at"}
+        for unknown in (None, "0" * 32):  # a profile of before 028, a stamp of other rules
+            psql("UPDATE customer_health_profiles SET policy_stamp = %s WHERE customer_id = '%s'"
+                 % ("NULL" if unknown is None else "'%s'" % unknown, cid))
+            for _ in range(3):
+                r = request("GET", self.url(cid), token=op)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(inputs_and_derivation(r.json()), inputs_and_derivation(doc))
+        psql("UPDATE customer_health_profiles SET policy_stamp = '%s' WHERE customer_id = '%s'"
+             % (first, cid))
+        for _ in range(8):  # every worker, with the stamp that names the rules in force
+            r = request("GET", self.url(cid), token=op)
+            self.assertEqual(inputs_and_derivation(r.json()), inputs_and_derivation(doc))
+        self.assertEqual(len(self.audit(cid, "update")), 0)     # no read wrote
+        self.assertEqual(len(self.audit(cid, "read")), reads + 14)  # every read recorded
+        # the vendor's own rule: another stamp; the next read derives and stores it
+        psql("INSERT INTO diet_rules (vendor_id, condition_code, version, policy) "
+             "SELECT '%s', condition_code, 1, policy FROM diet_rules WHERE vendor_id IS NULL "
+             "AND condition_code = 'hypertension' AND active" % vid)
+        doc = request("GET", self.url(cid), token=op).json()
+        pol = [p for p in doc["derived_limits"]["policies"] if p["condition"] == "hypertension"]
+        self.assertEqual(pol[0]["scope"], "vendor")
+        self.assertEqual(len(self.audit(cid, "update")), 1)
+        second = psql(stamp).stdout.strip()
+        self.assertRegex(second, "^[0-9a-f]{32}$")
+        self.assertNotEqual(second, first)
+        self.assertEqual(request("GET", self.url(cid), token=op).json(), doc)
+        self.assertEqual(len(self.audit(cid, "update")), 1)
+
     def test_a_vendors_own_condition(self):
         vid, tok = make_vendor("HG")
         cid = self.customer(vendor_token=tok["admin"])
