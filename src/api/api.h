@@ -57,9 +57,11 @@ void od_api_write_answer(od_request *r, int status, const char *action, const ch
                          const char *collection, const char *id, const char *before,
                          const char *after);
 
-/* Loads the vendor's words of the kinds in the set kinds (db/vocabulary.h).
- * Returns the vocabulary (arena-owned), or NULL after answering the failure. */
-od_vocab *od_api_vocab(od_request *r, unsigned kinds);
+/* The vendor's words of the kinds in the set kinds (db/vocabulary.h): the worker's
+ * copy when version (the vocabulary's version the request read, migration 029) names
+ * it, else read now (api/vocabularies.h). Returns the vocabulary (borrowed for the
+ * request), or NULL after answering the failure. */
+const od_vocab *od_api_vocab(od_request *r, unsigned kinds, const char *version);
 
 /* Today in UTC, against which dates of birth are checked and ages derived (the
  * documents derive them with the database's UTC date too). */

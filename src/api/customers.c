@@ -195,7 +195,7 @@ od_h_customers_upsert(od_request *r)
 {
     json_object *items, *normalised;
     od_writes w;
-    od_vocab *vocab;
+    const od_vocab *vocab;
     od_date now = od_api_today();
     PGresult *res = NULL;
     size_t n;
@@ -203,7 +203,7 @@ od_h_customers_upsert(od_request *r)
     od_writes_begin(&w, r, "the batch has invalid items; nothing was written");
     if ((items = od_writes_batch(&w, OD_CUSTOMER_BATCH_MAX, "customer")) == NULL)
         return;
-    if ((vocab = od_api_vocab(r, OD_VOCABULARY_KIND(OD_VOCAB_GENDER))) == NULL)
+    if ((vocab = od_api_vocab(r, OD_VOCABULARY_KIND(OD_VOCAB_GENDER), NULL)) == NULL)
         return;
     n = json_object_array_length(items);
     normalised = od_json_own(r->arena, json_object_new_array_ext((int)n));
@@ -234,7 +234,7 @@ replace(od_request *r, bool merge)
     const char *id = od_api_id(r, "customer");
     json_object *body, *current, *doc, *item, *items, *dob = NULL, *ext = NULL;
     od_writes w;
-    od_vocab *vocab;
+    const od_vocab *vocab;
     PGresult *res = NULL;
 
     if (id == NULL || (body = od_req_json_object(r)) == NULL)
@@ -267,7 +267,7 @@ replace(od_request *r, bool merge)
             json_object_object_get_ex(current, "external_id", &ext))
             json_object_object_add(doc, "external_id", json_object_get(ext));
     }
-    if ((vocab = od_api_vocab(r, OD_VOCABULARY_KIND(OD_VOCAB_GENDER))) == NULL)
+    if ((vocab = od_api_vocab(r, OD_VOCABULARY_KIND(OD_VOCAB_GENDER), NULL)) == NULL)
         return;
     item = od_customer_normalise(doc, 0, "#", vocab, od_api_today(), r->arena, &w.issues);
     if (item == NULL) {

@@ -90,7 +90,7 @@ od_h_diet_rules_put(od_request *r)
 
     if (code == NULL || (body = od_req_json_object(r)) == NULL)
         return;
-    if ((vocab = od_api_vocab(r, OD_VOCABULARY_KIND(OD_VOCAB_ALLERGEN))) == NULL)
+    if ((vocab = od_api_vocab(r, OD_VOCABULARY_KIND(OD_VOCAB_ALLERGEN), NULL)) == NULL)
         return;
     od_writes_begin(&problem, r, "the diet rule policy has invalid fields");
     if (od_dietrule_read(body, code, vocab, r->arena, &problem.issues) == NULL) {

@@ -33,6 +33,7 @@ typedef struct loaded {
     bool consented;
     const char *policy_stamp;    /* the rules in force when loaded (api/health_policies.h) */
     const char *derived_stamp;   /* the rules the profile was derived under, or NULL */
+    const char *vocab_version;   /* the vocabulary's (api/vocabularies.h) */
 } loaded;
 
 /* Parses the stored profile, if there is one, into l->profile (arena-owned); false
@@ -92,6 +93,7 @@ load(od_request *r, bool lock, loaded *out)
     out->consent_needed = PQgetvalue(res, 0, OD_HEALTH_CONSENT_NEEDED)[0] == 't';
     out->consented = PQgetvalue(res, 0, OD_HEALTH_CONSENTED)[0] == 't';
     out->policy_stamp = PQgetvalue(res, 0, OD_HEALTH_POLICY_STAMP);
+    out->vocab_version = PQgetvalue(res, 0, OD_HEALTH_VOCAB_VERSION);
     return true;
 }
 
@@ -241,7 +243,7 @@ write_profile(od_request *r, bool merge)
             json_object_object_del(doc, "age");
         od_json_merge_patch(doc, body);
     }
-    if ((l.ctx.vocab = od_api_vocab(r, OD_VOCABULARY_HEALTH)) == NULL ||
+    if ((l.ctx.vocab = od_api_vocab(r, OD_VOCABULARY_HEALTH, l.vocab_version)) == NULL ||
         !load_policies(r, &l, &pol))
         return;
     l.ctx.goal_codes = pol.goals;

@@ -55,7 +55,7 @@ read_filters(od_request *r, od_product_filter *f, const char **bound, bool searc
 {
     const char *q, *brand, *cat, *tags, *allergens, *after, *status, *sort;
     char id[37];
-    od_vocab *v = NULL;
+    const od_vocab *v = NULL;
 
     memset(f, 0, sizeof(*f));
     f->vendor_id = r->vendor_id;
@@ -81,7 +81,7 @@ read_filters(od_request *r, od_product_filter *f, const char **bound, bool searc
         f->category_id = od_arena_strdup(r->arena, id);
     }
     if ((tags != NULL || allergens != NULL) &&
-        (v = od_api_vocab(r, OD_VOCABULARY_CATALOG)) == NULL)
+        (v = od_api_vocab(r, OD_VOCABULARY_CATALOG, NULL)) == NULL)
         return false;
     if (tags != NULL && (f->tags_any = od_filters_words(r, "tags.any", tags, tag_word, v,
                                                         "a tag")) == NULL)
@@ -278,14 +278,14 @@ od_h_products_upsert(od_request *r)
 {
     json_object *items, *normalised;
     od_writes w;
-    od_vocab *vocab;
+    const od_vocab *vocab;
     PGresult *res = NULL;
     size_t n;
 
     od_writes_begin(&w, r, "the batch has invalid items; nothing was written");
     if ((items = od_writes_batch(&w, OD_PRODUCT_BATCH_MAX, "product")) == NULL)
         return;
-    if ((vocab = od_api_vocab(r, OD_VOCABULARY_CATALOG)) == NULL)
+    if ((vocab = od_api_vocab(r, OD_VOCABULARY_CATALOG, NULL)) == NULL)
         return;
     n = json_object_array_length(items);
     normalised = od_json_own(r->arena, json_object_new_array_ext((int)n));
@@ -314,7 +314,7 @@ od_h_products_patch(od_request *r)
     const char *id = od_api_id(r, "product");
     json_object *patch, *current, *item, *items;
     od_writes w;
-    od_vocab *vocab;
+    const od_vocab *vocab;
     PGresult *res = NULL;
 
     if (id == NULL || (patch = od_req_json_object(r)) == NULL)
@@ -337,7 +337,7 @@ od_h_products_patch(od_request *r)
     json_object_object_del(current, "created_at");
     json_object_object_del(current, "updated_at");
     json_object_object_del(current, "soft_deleted_at");
-    if ((vocab = od_api_vocab(r, OD_VOCABULARY_CATALOG)) == NULL)
+    if ((vocab = od_api_vocab(r, OD_VOCABULARY_CATALOG, NULL)) == NULL)
         return;
     item = od_product_normalise(current, 0, "#", vocab, r->arena, &w.issues);
     if (item == NULL) {

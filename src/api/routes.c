@@ -22,7 +22,7 @@
 #include "db/audit.h"
 #include "db/context.h"
 #include "db/db.h"
-#include "db/vocabulary.h"
+#include "api/vocabularies.h"
 #include "http/problem.h"
 
 #define AUTH   OD_ROUTE_AUTH
@@ -316,12 +316,12 @@ od_api_write_answer(od_request *r, int status, const char *action, const char *e
                  after, strlen(after));
 }
 
-od_vocab *
-od_api_vocab(od_request *r, unsigned kinds)
+const od_vocab *
+od_api_vocab(od_request *r, unsigned kinds, const char *version)
 {
-    od_vocab *v = NULL;
+    const od_vocab *v = NULL;
     PGresult *res = NULL;
-    od_rc rc = od_vocabulary_load(r->db, r->arena, kinds, &v, &res);
+    od_rc rc = od_vocabularies_get(r->db, r->arena, r->vendor_id, kinds, version, &v, &res);
 
     if (rc != OD_OK)
         od_api_db_fail(r, rc, res);

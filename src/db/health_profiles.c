@@ -22,14 +22,16 @@
     "WHERE d.active AND (d.vendor_id = $1::uuid OR d.vendor_id IS NULL))"
 
 /* The customer (from rel), the profile, the consent gate's inputs, the stamp of
- * the policies in force and the one the profile was derived under. */
+ * the policies in force, the one the profile was derived under and the version of
+ * the vocabulary (migration 029). */
 #define LOAD(rel, lock) \
     "SELECT c.dob::text, c.age, c.gender, " \
     "CASE WHEN h.customer_id IS NULL THEN NULL ELSE " PROFILE_JSON("h") " END, " \
     "coalesce((v.settings_json ->> 'require_health_consent')::boolean, false), " \
     "coalesce((SELECT k.granted FROM customer_consents k WHERE k.vendor_id = c.vendor_id " \
     "AND k.customer_id = c.id AND k.consent_type = 'health_data' " \
-    "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false), " POLICY_STAMP ", h.policy_stamp " \
+    "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false), " POLICY_STAMP ", h.policy_stamp, " \
+    "(SELECT w.version FROM vocabulary_version w)::text " \
     "FROM " rel " c JOIN vendors v ON v.id = c.vendor_id " \
     "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid" lock

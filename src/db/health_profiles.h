@@ -20,8 +20,9 @@ enum {
     OD_HEALTH_CONSENTED,      /* "t" when the latest health_data consent grants it */
     OD_HEALTH_POLICY_STAMP,   /* names the diet rules the vendor sees now (a digest):
                                * the same as od_health_policies' as long as they are */
-    OD_HEALTH_DERIVED_STAMP   /* the stamp the stored profile was derived under, NULL
+    OD_HEALTH_DERIVED_STAMP,  /* the stamp the stored profile was derived under, NULL
                                * when unknown (written before migration 028) */
+    OD_HEALTH_VOCAB_VERSION   /* the vocabulary's version (api/vocabularies.h) */
 };
 
 /* Loads the customer's facts and health profile (one row, columns above); with

@@ -11,7 +11,10 @@
     "  CROSS JOIN LATERAL unnest(s.synonyms || s.canonical) AS w " \
     "  WHERE s.domain = '" domain "' AND ($1::int & " bit ") <> 0 "
 
+/* Each row also carries the vocabulary's version (migration 029), read in the same
+ * snapshot. */
 static od_stmt st_load = OD_GENERIC_STMT("vocabulary",
+    "SELECT w.*, (SELECT version FROM vocabulary_version)::text FROM ("
     "SELECT 0, code, code, vendor_id IS NOT NULL FROM tax_allergens "
     "  WHERE active AND ($1::int & 1) <> 0 "
     SYNONYMS("0", "allergen", "1")
@@ -25,10 +28,11 @@ static od_stmt st_load = OD_GENERIC_STMT("vocabulary",
     SYNONYMS("4", "gender", "16")
     SYNONYMS("5", "condition", "32")
     "UNION ALL SELECT DISTINCT 5, condition_code, condition_code, false FROM diet_rules "
-    "  WHERE active AND ($1::int & 32) <> 0", 1, true);
+    "  WHERE active AND ($1::int & 32) <> 0) w", 1, true);
 
 od_rc
-od_vocabulary_load(od_db *db, od_arena *a, unsigned kinds, od_vocab **out, PGresult **res)
+od_vocabulary_load(od_db *db, od_arena *a, od_arena *keep, unsigned kinds, od_vocab **out,
+                   const char **version, PGresult **res)
 {
     char mask[16];
     const char *params[] = { mask };
@@ -37,11 +41,14 @@ od_vocabulary_load(od_db *db, od_arena *a, unsigned kinds, od_vocab **out, PGres
     int n;
 
     *out = NULL;
+    *version = NULL;
     snprintf(mask, sizeof(mask), "%u", kinds);
     if ((rc = od_db_exec(db, a, &st_load, params, res)) != OD_OK)
         return rc;
     n = PQntuples(*res);
-    if ((v = od_vocab_create(a, (size_t)n)) == NULL)
+    if (n > 0)
+        *version = PQgetvalue(*res, 0, 4);
+    if ((v = od_vocab_create(keep, (size_t)n)) == NULL)
         return OD_ENOMEM;
     for (int i = 0; i < n; i++) {
         od_rc added = od_vocab_add(v, (od_vocab_kind)(PQgetvalue(*res, i, 0)[0] - '0'),

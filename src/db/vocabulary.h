@@ -20,9 +20,11 @@
     (OD_VOCABULARY_KIND(OD_VOCAB_ALLERGEN) | OD_VOCABULARY_KIND(OD_VOCAB_DIET) | \
      OD_VOCABULARY_KIND(OD_VOCAB_GENDER) | OD_VOCABULARY_KIND(OD_VOCAB_CONDITION))
 
-/* Loads the words of the kinds in the set kinds. *out is arena-owned; *res holds
- * the error result for OD_EDB. */
-od_rc od_vocabulary_load(od_db *db, od_arena *a, unsigned kinds, od_vocab **out,
-                         PGresult **res);
+/* Loads the words of the kinds in the set kinds into *out, owned by keep; *version
+ * is the vocabulary's version they were read at (vocabulary_version, migration 029;
+ * NULL when no word came back), owned by a like *res, which holds the error result
+ * for OD_EDB. */
+od_rc od_vocabulary_load(od_db *db, od_arena *a, od_arena *keep, unsigned kinds,
+                         od_vocab **out, const char **version, PGresult **res);
 
 #endif

@@ -299,6 +299,35 @@ class Health(StackCase):
         self.assertEqual(request("GET", self.url(cid), token=op).json(), doc)
         self.assertEqual(len(self.audit(cid, "update")), 1)
 
+    def test_a_changed_synonym_reaches_every_worker(self):
+        """Workers keep the vocabulary under its version (migration 029): a synonym
+        added or removed is what the next write of every worker validates against."""
+        vid, tok = make_vendor("HV")
+        op = tok["operator"]
+        cid = self.customer(vendor_token=tok["admin"])
+        word = {"height_cm": 170, "weight_kg": 70, "activity_level": "light",
+                "conditions": ["pressure trouble"]}
+        for _ in range(8):  # every worker keeps the vendor's words
+            self.put(cid, dict(word, conditions=["hypertension"]), token=op)
+            self.assertProblem(self.put(cid, word, token=op), 422)
+
+        def version():
+            return int(psql("SELECT version FROM vocabulary_version").stdout)
+
+        before = version()
+        r = request("POST", "/api/v1/synonyms/value", token=tok["admin"],
+                    body={"domain": "condition", "canonical": "hypertension",
+                          "synonyms": ["pressure trouble"]})
+        self.assertEqual(r.status, 201, r)
+        self.assertGreater(version(), before)
+        for _ in range(8):
+            doc = self.put(cid, word, token=op, status=200).json()
+            self.assertEqual(doc["conditions"], ["hypertension"])
+        self.assertEqual(request("DELETE", "/api/v1/synonyms/value/" + r.json()["id"],
+                                 token=tok["admin"]).status, 204)
+        for _ in range(8):
+            self.assertProblem(self.put(cid, word, token=op), 422)
+
     def test_a_vendors_own_condition(self):
         vid, tok = make_vendor("HG")
         cid = self.customer(vendor_token=tok["admin"])
