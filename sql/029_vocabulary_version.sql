@@ -6,15 +6,26 @@
 -- tables they come from; it is bumped in the transaction of every statement that
 -- writes one of them, so a request that reads the same number as a worker's copy
 -- knows the copy is what it would read itself (src/api/vocabularies.c).
+--
+-- One row for every vendor: a change to one vendor's words (rare: an administrator's
+-- work) makes every worker read every vendor's words once more, and writers of these
+-- tables take turns on the row until they commit.
 
 CREATE TABLE vocabulary_version (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    version  bigint  NOT NULL DEFAULT 1
+    epoch    uuid    NOT NULL DEFAULT gen_random_uuid(),  -- a database made or restored
+    version  bigint  NOT NULL DEFAULT 1                   -- anew counts from 1 again
 );
 COMMENT ON TABLE vocabulary_version IS
     'One row: a counter of the statements that changed the taxonomy, synonyms_value or diet_rules (migration 029).';
 INSERT INTO vocabulary_version DEFAULT VALUES;
 GRANT SELECT ON vocabulary_version TO odyssey_app;
+
+-- The version as the API compares it: '<epoch>:<counter>'.
+CREATE FUNCTION od_vocabulary_version() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT v.epoch::text || ':' || v.version FROM public.vocabulary_version v
+$$;
 
 CREATE FUNCTION od_vocabulary_bump() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$

@@ -186,13 +186,14 @@ od_filters_words(od_request *r, const char *name, const char *list, od_filters_n
                                                       name));
         return NULL;
     }
-    /* Codes are [a-z0-9_] only: the literal needs no quoting. Sorted, so the
+    /* Codes are [a-z0-9_] only, so quotes need no escaping inside them; quoted,
+     * a code such as "null" is a string, not a NULL element. Sorted, so the
      * cursor binding does not depend on the order the client wrote them in. */
     qsort(words, n, sizeof(*words), cmp_words);
     od_buf_init(&b, 8192);
     od_buf_puts(&b, "{");
     for (size_t i = 0; i < n; i++)
-        od_buf_printf(&b, "%s%s", i ? "," : "", words[i]);
+        od_buf_printf(&b, "%s\"%s\"", i ? "," : "", words[i]);
     od_buf_puts(&b, "}");
     out = b.failed == OD_OK ? od_arena_strndup(r->arena, b.data, b.len) : NULL;
     od_buf_free(&b);

@@ -1,7 +1,7 @@
 /* vocabularies.c: a small table of vocabularies, OD_VOCAB_SLOTS (vendor, kinds)
  * pairs, the least recently used replaced when full. Each entry owns an arena that
  * holds its words: it lives as long as the process, or until another version
- * replaces it. */
+ * replaces it, and then until the end of the request that replaced it. */
 #include "api/vocabularies.h"
 
 #include <stdlib.h>
@@ -86,6 +86,14 @@ od_vocabularies_get(od_db *db, od_arena *a, const char *vendor_id, unsigned kind
     if (rc != OD_OK) {
         od_arena_destroy(keep);
         return rc;
+    }
+    if (e->arena != NULL) {
+        /* Replaced: what this request borrowed from it stays valid until its end
+         * (out of memory, the arena is destroyed now). */
+        od_arena *old = e->arena;
+
+        e->arena = NULL;
+        (void)od_arena_on_reset(a, destroy_arena, old);
     }
     entry_clear(e);
     /* Kept under the version read with the words: a change since the caller's

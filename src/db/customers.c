@@ -182,12 +182,14 @@ single_term(const od_customer_filter *f, od_arena *a, const char **kind, const c
         *term = f->q;
         return true;
     }
-    /* tags_any is an array literal of codes, {a,b}: one code has no comma. */
+    /* tags_any is an array literal of quoted codes, {"a","b"}: one code has no
+     * comma. */
     n = strlen(f->tags_any);
-    if (n < 3 || strchr(f->tags_any, ',') != NULL)
+    if (n < 5 || strncmp(f->tags_any, "{\"", 2) != 0 || strcmp(f->tags_any + n - 2, "\"}") != 0 ||
+        strchr(f->tags_any, ',') != NULL)
         return false;
     *kind = "t";
-    *term = od_arena_strndup(a, f->tags_any + 1, n - 2);
+    *term = od_arena_strndup(a, f->tags_any + 2, n - 4);
     return *term != NULL;
 }
 

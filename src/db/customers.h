@@ -36,7 +36,7 @@ typedef struct od_customer_filter {
     const char *vendor_id;
     const char *q;               /* websearch_to_tsquery text, or NULL */
     const char *prefix_word;     /* [A-Za-z0-9]+ matched as a prefix with q, or NULL */
-    const char *tags_any;        /* array literal: any of these custom tags */
+    const char *tags_any;        /* array literal of quoted codes: any of these tags */
     const char *updated_after;   /* timestamptz text */
     const char *after_key;       /* keyset position: updated_at text and id */
     const char *after_id;

@@ -30,8 +30,8 @@
     "coalesce((v.settings_json ->> 'require_health_consent')::boolean, false), " \
     "coalesce((SELECT k.granted FROM customer_consents k WHERE k.vendor_id = c.vendor_id " \
     "AND k.customer_id = c.id AND k.consent_type = 'health_data' " \
-    "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false), " POLICY_STAMP ", h.policy_stamp, " \
-    "(SELECT w.version FROM vocabulary_version w)::text " \
+    "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false), " POLICY_STAMP ", split_part(h.policy_stamp, '@', 1), " \
+    "od_vocabulary_version() " \
     "FROM " rel " c JOIN vendors v ON v.id = c.vendor_id " \
     "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid" lock
@@ -54,7 +54,8 @@ static od_stmt st_policies = { .name = "health_policies",
     .nparams = 1, .idempotent = true, .generic = true, .read_only = true };
 
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON);
- * $5 is the stamp of the policies it was derived under. */
+ * $5 is the stamp of the policies it was derived under, stored with the writing
+ * transaction's id so that each derivation writes a new value (migration 028). */
 static od_stmt st_store = OD_STMT("health_store",
     "WITH p AS (SELECT * FROM json_to_record($3::json) AS x(height_cm numeric, weight_kg numeric, "
     "age integer, gender gender, activity_level activity_level, conditions text[], "
@@ -65,7 +66,7 @@ static od_stmt st_store = OD_STMT("health_store",
     "avoid_allergens, bmi, bmr, tdee_cached, derived_limits, updated_by, policy_stamp) "
     "SELECT $1::uuid, $2::uuid, p.height_cm, p.weight_kg, p.age, p.gender, p.activity_level, "
     "p.conditions, p.diet_goals, p.macro_targets, p.avoid_allergens, p.bmi, p.bmr, "
-    "p.tdee_cached, p.derived_limits, $4, $5 FROM p "
+    "p.tdee_cached, p.derived_limits, $4, $5 || '@' || txid_current() FROM p "
     "ON CONFLICT (vendor_id, customer_id) DO UPDATE SET height_cm = excluded.height_cm, "
     "weight_kg = excluded.weight_kg, age = excluded.age, gender = excluded.gender, "
     "activity_level = excluded.activity_level, conditions = excluded.conditions, "

@@ -260,8 +260,8 @@ test_terms(void)
         { "w", "alpha", NULL, 51 },   /* 90 % of the customers */
         { "w", "Gamma", NULL, 3 },
         { "w", "zzzz", NULL, 0 },
-        { "t", NULL, "{every10}", 51 },
-        { "t", NULL, "{none}", 0 },
+        { "t", NULL, "{\"every10\"}", 51 },
+        { "t", NULL, "{\"none\"}", 0 },
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -271,7 +271,7 @@ test_terms(void)
         int terms, other;
         const char *term = cases[i].q != NULL ? cases[i].q : "every10";
 
-        if (cases[i].tag != NULL && strcmp(cases[i].tag, "{none}") == 0)
+        if (cases[i].tag != NULL && strcmp(cases[i].tag, "{\"none\"}") == 0)
             term = "none";
         CU_ASSERT_EQUAL_FATAL(od_db_command(db, "BEGIN"), OD_OK);
         CU_ASSERT_EQUAL_FATAL(od_db_exec(db, arena, &st_context,

@@ -492,6 +492,13 @@ class Lists(StackCase):
         self.assertEqual(sql_rows(drift), ["0"])
         self.assertEqual(sql_rows(count + " AND customer_id = '%s'" % ids["t1"]), ["0"])
         self.assertEqual(self.names(admin, q(q="ada")), [])
+        # a tag spelled like SQL's NULL is a tag, on either path
+        post([customer("t3", full_name="Null Tagged", custom_tags=["null"])])
+        for extra in ("", "&updated_after=2000-01-01T00:00:00Z"):
+            self.assertEqual(self.names(admin, q(**{"custom_tags.any": "null"}) + extra),
+                             ["Null Tagged"], extra)
+            self.assertEqual(self.names(admin, q(**{"custom_tags.any": "null,b2b"}) + extra),
+                             ["Null Tagged", "Alan Turing"], extra)
         # another vendor's customers are not in this vendor's range of a term
         self.assertEqual(self.names(self.admin, q(q="turing")), [])
         # the application reads terms only through its vendor's view

@@ -265,7 +265,7 @@ class Health(StackCase):
         doc = self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light",
                              "conditions": ["hypertension"]}, token=op, status=201).json()
         first = psql(stamp).stdout.strip()
-        self.assertRegex(first, "^[0-9a-f]{32}$")
+        self.assertRegex(first, "^[0-9a-f]{32}@[0-9]+$")
         self.assertNotIn("policy_stamp", doc)
         reads = len(self.audit(cid, "read"))
 
@@ -294,10 +294,21 @@ class Health(StackCase):
         self.assertEqual(pol[0]["scope"], "vendor")
         self.assertEqual(len(self.audit(cid, "update")), 1)
         second = psql(stamp).stdout.strip()
-        self.assertRegex(second, "^[0-9a-f]{32}$")
-        self.assertNotEqual(second, first)
+        self.assertRegex(second, "^[0-9a-f]{32}@[0-9]+$")
+        self.assertNotEqual(second.split("@")[0], first.split("@")[0])
         self.assertEqual(request("GET", self.url(cid), token=op).json(), doc)
         self.assertEqual(len(self.audit(cid, "update")), 1)
+        # a derivation changed without a new stamp (by hand, or by a binary older than
+        # 028) loses its stamp, so a read compares the policies again
+        psql("UPDATE customer_health_profiles SET derived_limits = derived_limits || "
+             "'{\"edited\": true}' WHERE customer_id = '%s'" % cid)
+        self.assertEqual(psql(stamp).stdout.strip(), "")
+        # a write of the API keeps a stamp when the rules have not changed
+        self.put(cid, {"height_cm": 171, "weight_kg": 70, "activity_level": "light",
+                       "conditions": ["hypertension"]}, token=op, status=200)
+        third = psql(stamp).stdout.strip()
+        self.assertEqual(third.split("@")[0], second.split("@")[0])
+        self.assertNotEqual(third, second)
 
     def test_a_changed_synonym_reaches_every_worker(self):
         """Workers keep the vocabulary under its version (migration 029): a synonym
