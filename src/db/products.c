@@ -211,6 +211,67 @@ filtered(const od_product_filter *f)
            f->include_deleted;
 }
 
+/* Lists filtered on the brand, the category, allergens.none, updated_after or the
+ * deleted ones (and nothing else) keep a plan per vendor, one statement per set of
+ * those filters: the best plan of each is the same for every value (the brand and
+ * category indexes, or the time index for the others; docs/catalog.md). A word, a
+ * tag and the status depend on how common the value is and stay one-shot. The text
+ * of a shape is the one-shot text with the vendor's view; it is built at its first
+ * use and kept for the process. */
+#define SHAPES 64
+
+static od_vstmt shapes[SHAPES];
+
+/* The shape of f (an index of shapes), or -1 when f is not kept. */
+static int
+shape_of(const od_product_filter *f)
+{
+    if (f->q != NULL || f->tags_any != NULL || f->status != NULL || !filtered(f))
+        return -1;
+    return (f->brand != NULL) | (f->category_id != NULL) << 1 |
+           (f->allergens_none != NULL) << 2 | (f->updated_after != NULL) << 3 |
+           f->include_deleted << 4 | (f->after_key != NULL) << 5;
+}
+
+/* Runs the one-shot statement q as the kept statement of shape, whose text it is
+ * once products_scoped is the vendor's view; releases q's text. */
+static od_rc
+run_kept(od_db *db, od_arena *a, od_sql *q, int shape, const char *vendor_id, PGresult **res)
+{
+    static const char scoped[] = "products_scoped";
+    od_vstmt *vs = &shapes[shape];
+    od_rc rc;
+
+    if (q->sql.failed != OD_OK || q->overflow) {
+        od_buf_free(&q->sql);
+        return OD_ENOMEM;
+    }
+    if (vs->sql == NULL) {
+        char name[32];
+        od_buf b;
+        const char *at = strstr(q->sql.data, scoped);
+
+        if (at == NULL)  /* cannot happen: every list reads the view */
+            return od_sql_run(db, a, q, res);
+        snprintf(name, sizeof(name), "products_filter_%d", shape);
+        od_buf_init(&b, 64 * 1024);
+        od_buf_printf(&b, "%.*s{v:products}%s", (int)(at - q->sql.data), q->sql.data,
+                      at + sizeof(scoped) - 1);
+        /* Owned by shapes for the process's lifetime. */
+        if (b.failed != OD_OK || (vs->name = strdup(name)) == NULL) {
+            od_buf_free(&b);
+            od_buf_free(&q->sql);
+            return OD_ENOMEM;
+        }
+        vs->nparams = q->n;
+        vs->idempotent = true;
+        vs->sql = b.data;
+    }
+    rc = od_vendor_stmt_exec(db, a, vs, vendor_id, q->params, res);
+    od_buf_free(&q->sql);
+    return rc;
+}
+
 od_rc
 od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **res)
 {
@@ -271,6 +332,8 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
         od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int) p"
                       IMAGES_OF_P " ORDER BY p.updated_at DESC, p.id DESC",
                       od_sql_param(&q, limit));
+        if (shape_of(f) >= 0)
+            return run_kept(db, a, &q, shape_of(f), f->vendor_id, res);
     }
     return od_sql_run(db, a, &q, res);
 }

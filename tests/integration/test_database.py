@@ -2,6 +2,7 @@
 problems (not hangs) and the pool recovers; a migration that changes a result
 type re-prepares statements; SQL errors never leak; roles and the schema."""
 import os
+import urllib.parse
 import subprocess
 import time
 
@@ -254,6 +255,20 @@ class KeptSearches(StackCase):
             want = self.oracle("products", "english", text, rank_of=500)
             self.same(self.ids(path), want, path)
             self.same(self.ids(path + "&status=active"), want, path + "&status=active")
+
+    def test_filtered_product_lists_keep_their_plan(self):
+        # brand, category, allergens.none and updated_after keep a plan per vendor
+        # (src/db/products.c; test_products covers allergens.none, which these rows
+        # do not declare); with status=active (every row here) the same list is a
+        # one-shot statement: both agree, page by page
+        one = request("GET", "/api/v1/products?limit=1", token=self.token).json()["items"][0]
+        for query in ("brand=" + urllib.parse.quote(one["brand"]),
+                      "category_id=%s&updated_after=2000-01-01T00:00:00Z" % one["category_id"],
+                      "updated_after=2000-01-01T00:00:00Z&include_deleted=true"):
+            path = "/api/v1/products?limit=70&" + query
+            want = self.ids(path + "&status=active")
+            self.assertGreater(len(want), 100, query)
+            self.same(self.ids(path), want, path)
 
     def test_customers(self):
         s = "/api/v1/customers?limit=50&q="
