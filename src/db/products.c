@@ -174,9 +174,22 @@ search_kept(od_db *db, od_arena *a, const od_product_filter *f, const char *limi
     }
 }
 
-/* The filter conditions on products p (everything but the keyset seek). */
+/* The status as a constant of the text, for a kept statement (one per value), or
+ * NULL: active and inactive are two plans (the partial index of the inactive rows,
+ * or the time index), so the value is part of the statement, never a client's text. */
+static const char *
+status_constant(const char *status)
+{
+    if (status == NULL)
+        return NULL;
+    return strcmp(status, "active") == 0 ? "'active'" :
+           strcmp(status, "inactive") == 0 ? "'inactive'" : NULL;
+}
+
+/* The filter conditions on products p (everything but the keyset seek); with kept,
+ * the status is a constant (status_constant). */
 static void
-conditions(od_sql *q, const od_product_filter *f, bool text)
+conditions(od_sql *q, const od_product_filter *f, bool text, bool kept)
 {
     od_buf_printf(&q->sql, "p.vendor_id = $%d::uuid", od_sql_param(q, f->vendor_id));
     if (!f->include_deleted)
@@ -197,7 +210,10 @@ conditions(od_sql *q, const od_product_filter *f, bool text)
     if (f->updated_after != NULL)
         od_buf_printf(&q->sql, " AND p.updated_at > $%d::timestamptz",
                       od_sql_param(q, f->updated_after));
-    if (f->status != NULL)
+    if (f->status != NULL && kept)
+        od_buf_printf(&q->sql, " AND p.status = %s::product_status",
+                      status_constant(f->status));
+    else if (f->status != NULL)
         od_buf_printf(&q->sql, " AND p.status = $%d::product_status",
                       od_sql_param(q, f->status));
 }
@@ -211,14 +227,15 @@ filtered(const od_product_filter *f)
            f->include_deleted;
 }
 
-/* Lists filtered on the brand, the category, allergens.none, updated_after or the
- * deleted ones (and nothing else) keep a plan per vendor, one statement per set of
- * those filters: the best plan of each is the same for every value (the brand and
- * category indexes, or the time index for the others; docs/catalog.md). A word, a
- * tag and the status depend on how common the value is and stay one-shot. The text
- * of a shape is the one-shot text with the vendor's view; it is built at its first
- * use and kept for the process. */
-#define SHAPES 64
+/* Lists filtered on the brand, the category, allergens.none, updated_after, the
+ * deleted ones or the status (and nothing else) keep a plan per vendor, one
+ * statement per set of those filters and status value: the best plan of each is
+ * the same for every value of the others (the brand and category indexes, the
+ * partial index of the inactive rows, or the time index; docs/catalog.md). A word
+ * and a tag depend on how common the value is and stay one-shot. The text of a
+ * shape is the one-shot text with the vendor's view; it is built at its first use
+ * and kept for the process. */
+#define SHAPES (64 * 3)
 
 static od_vstmt shapes[SHAPES];
 
@@ -226,11 +243,15 @@ static od_vstmt shapes[SHAPES];
 static int
 shape_of(const od_product_filter *f)
 {
-    if (f->q != NULL || f->tags_any != NULL || f->status != NULL || !filtered(f))
+    const char *status = status_constant(f->status);
+
+    if (f->q != NULL || f->tags_any != NULL || (f->status != NULL && status == NULL) ||
+        !filtered(f))
         return -1;
-    return (f->brand != NULL) | (f->category_id != NULL) << 1 |
-           (f->allergens_none != NULL) << 2 | (f->updated_after != NULL) << 3 |
-           f->include_deleted << 4 | (f->after_key != NULL) << 5;
+    return ((f->brand != NULL) | (f->category_id != NULL) << 1 |
+            (f->allergens_none != NULL) << 2 | (f->updated_after != NULL) << 3 |
+            f->include_deleted << 4 | (f->after_key != NULL) << 5) +
+           64 * (status == NULL ? 0 : status[1] == 'a' ? 1 : 2);
 }
 
 /* Runs the one-shot statement q as the kept statement of shape, whose text it is
@@ -296,7 +317,7 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
                     "FROM products_scoped p, ");
         od_sql_tsquery(&q, "english", f->q, f->prefix_word);
         od_buf_puts(&q.sql, " WHERE ");
-        conditions(&q, f, true);
+        conditions(&q, f, true, false);
         od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int), "
                       "p AS (SELECT c.* FROM c",
                       od_sql_param(&q, od_arena_printf(a, "%d", f->candidates)));
@@ -322,7 +343,7 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
             od_sql_tsquery(&q, "english", f->q, f->prefix_word);
         }
         od_buf_puts(&q.sql, " WHERE ");
-        conditions(&q, f, f->q != NULL);
+        conditions(&q, f, f->q != NULL, shape_of(f) >= 0);
         if (f->after_key != NULL) {
             int key = od_sql_param(&q, f->after_key), id = od_sql_param(&q, f->after_id);
 

@@ -257,17 +257,24 @@ class KeptSearches(StackCase):
             self.same(self.ids(path + "&status=active"), want, path + "&status=active")
 
     def test_filtered_product_lists_keep_their_plan(self):
-        # brand, category, allergens.none and updated_after keep a plan per vendor
-        # (src/db/products.c; test_products covers allergens.none, which these rows
-        # do not declare); with status=active (every row here) the same list is a
-        # one-shot statement: both agree, page by page
+        # brand, category, allergens.none, updated_after, include_deleted and the
+        # status keep a plan per vendor (src/db/products.c; test_products covers
+        # allergens.none, which these rows do not declare): the owner's query agrees,
+        # page by page
         one = request("GET", "/api/v1/products?limit=1", token=self.token).json()["items"][0]
-        for query in ("brand=" + urllib.parse.quote(one["brand"]),
-                      "category_id=%s&updated_after=2000-01-01T00:00:00Z" % one["category_id"],
-                      "updated_after=2000-01-01T00:00:00Z&include_deleted=true"):
+        live = " AND soft_deleted_at IS NULL"
+        for query, cond in (
+                ("brand=" + urllib.parse.quote(one["brand"]),
+                 "brand = '%s'%s" % (one["brand"], live)),
+                ("category_id=%s&updated_after=2000-01-01T00:00:00Z" % one["category_id"],
+                 "category_id = '%s'%s" % (one["category_id"], live)),
+                ("updated_after=2000-01-01T00:00:00Z&include_deleted=true", "true"),
+                ("status=active", "status = 'active'" + live),
+                ("status=inactive", "status = 'inactive'" + live)):
             path = "/api/v1/products?limit=70&" + query
-            want = self.ids(path + "&status=active")
-            self.assertGreater(len(want), 100, query)
+            want = psql("SELECT id FROM products WHERE vendor_id = '%s' AND %s "
+                        "ORDER BY updated_at DESC, id DESC" % (self.vid, cond)).stdout.split()
+            self.assertEqual(len(want) > 100, "inactive" not in query, query)
             self.same(self.ids(path), want, path)
 
     def test_customers(self):
