@@ -7,14 +7,18 @@
 -- writes one of them, so a request that reads the same number as a worker's copy
 -- knows the copy is what it would read itself (src/api/vocabularies.c).
 --
+-- A database restored to an earlier point repeats numbers with other words: the
+-- workers trust a copy only on the connection it was read on (a restore breaks
+-- every connection).
+--
 -- One row for every vendor: a change to one vendor's words (rare: an administrator's
 -- work) makes every worker read every vendor's words once more, and writers of these
 -- tables take turns on the row until they commit.
 
 CREATE TABLE vocabulary_version (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    epoch    uuid    NOT NULL DEFAULT gen_random_uuid(),  -- a database made or restored
-    version  bigint  NOT NULL DEFAULT 1                   -- anew counts from 1 again
+    epoch    uuid    NOT NULL DEFAULT gen_random_uuid(),  -- a database made anew
+    version  bigint  NOT NULL DEFAULT 1                   -- counts from 1 again
 );
 COMMENT ON TABLE vocabulary_version IS
     'One row: a counter of the statements that changed the taxonomy, synonyms_value or diet_rules (migration 029).';

@@ -15,6 +15,7 @@ typedef struct entry {
     char vendor[37];        /* the vendor's id, canonical text */
     unsigned kinds;
     char *version;          /* owned; NULL: a free slot */
+    unsigned long epoch;    /* the connection it was read on (od_db_epoch) */
     od_arena *arena;        /* owned: holds words */
     const od_vocab *words;
     unsigned long used;     /* use counter value at the last get */
@@ -74,8 +75,10 @@ od_vocabularies_get(od_db *db, od_arena *a, const char *vendor_id, unsigned kind
         return rc;
     }
     e = slot_for(vendor_id, kinds);
+    /* A copy read before the connection was made again is not trusted: the
+     * database may have been restored to an earlier version number. */
     if (e->version != NULL && e->kinds == kinds && strcmp(e->vendor, vendor_id) == 0 &&
-        strcmp(e->version, version) == 0) {
+        strcmp(e->version, version) == 0 && e->epoch == od_db_epoch(db)) {
         e->used = ++uses;
         *out = e->words;
         return OD_OK;
@@ -101,6 +104,7 @@ od_vocabularies_get(od_db *db, od_arena *a, const char *vendor_id, unsigned kind
     if (read_at != NULL && (e->version = strdup(read_at)) != NULL) {
         memcpy(e->vendor, vendor_id, strlen(vendor_id) + 1);
         e->kinds = kinds;
+        e->epoch = od_db_epoch(db);
         e->arena = keep;
         e->words = v;
         e->used = ++uses;

@@ -15,8 +15,9 @@
 
 /* Sets *out to vendor_id's words of the kinds in kinds (the vendor of the request's
  * context): the process's copy when it was read at version, else read now and, when
- * version is not NULL, kept. The vocabulary is valid until a is reset: a copy
- * replaced meanwhile is destroyed with a. Returns OD_OK, OD_ENOMEM, or od_db_exec
+ * version is not NULL, kept (a copy is trusted only on the connection it was read
+ * on). The vocabulary is valid until a is reset: a copy replaced meanwhile is
+ * destroyed with a (made for one call a request; out of memory, at once). Returns OD_OK, OD_ENOMEM, or od_db_exec
  * codes with *res the error result. */
 od_rc od_vocabularies_get(od_db *db, od_arena *a, const char *vendor_id, unsigned kinds,
                           const char *version, const od_vocab **out, PGresult **res);

@@ -31,7 +31,7 @@
     "coalesce((SELECT k.granted FROM customer_consents k WHERE k.vendor_id = c.vendor_id " \
     "AND k.customer_id = c.id AND k.consent_type = 'health_data' " \
     "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false), " POLICY_STAMP ", split_part(h.policy_stamp, '@', 1), " \
-    "od_vocabulary_version() " \
+    "(SELECT od_vocabulary_version()) " \
     "FROM " rel " c JOIN vendors v ON v.id = c.vendor_id " \
     "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid" lock

@@ -1,12 +1,13 @@
-/* products.c: catalog queries. Lists with filters and searches of more than plain
- * words are one-shot statements built from the filters present, so the planner
- * always sees the real values (a generic plan guesses the selectivity of a search
- * word and can walk the wrong index); they read the view products_scoped, whose
- * rows the GIN indexes can find (migration 014). A get by id and the unfiltered
- * page keep a plan per vendor (db/vendor_stmt.h): their best plan is the same for
- * every value. So does a search of plain words without other filters: its
- * statement carries both ways to find the matches and picks one per run from how
- * common the words are (db/search_sql.h). */
+/* products.c: catalog queries. Lists with a tag or a word with filters, and
+ * searches of more than plain words, are one-shot statements built from the
+ * filters present, so the planner always sees the real values (a generic plan
+ * guesses the selectivity of a search word and can walk the wrong index); they
+ * read the view products_scoped, whose rows the GIN indexes can find (migration
+ * 014). A get by id, the unfiltered page and the lists filtered on values that do
+ * not change the best plan keep a plan per vendor (db/vendor_stmt.h). So does a
+ * search of plain words without other filters: its statement carries both ways to
+ * find the matches and picks one per run from how common the words are
+ * (db/search_sql.h). */
 #include "db/products.h"
 
 #include <stdio.h>
@@ -229,12 +230,13 @@ filtered(const od_product_filter *f)
 
 /* Lists filtered on the brand, the category, allergens.none, updated_after, the
  * deleted ones or the status (and nothing else) keep a plan per vendor, one
- * statement per set of those filters and status value: the best plan of each is
- * the same for every value of the others (the brand and category indexes, the
- * partial index of the inactive rows, or the time index; docs/catalog.md). A word
- * and a tag depend on how common the value is and stay one-shot. The text of a
- * shape is the one-shot text with the vendor's view; it is built at its first use
- * and kept for the process. */
+ * statement per set of those filters and status value, when at most one of them
+ * can drive an index: the best plan is then the same for every value (the brand
+ * or category index, the partial index of the inactive rows, or the time index;
+ * docs/catalog.md). A word and a tag depend on how common the value is and stay
+ * one-shot. The text of a shape is the one-shot text with the vendor's view; it is
+ * built at its first use and kept for the process, and its instances are optional
+ * (db/vendor_stmt.h): they never crowd out the reads every vendor makes. */
 #define SHAPES (64 * 3)
 
 static od_vstmt shapes[SHAPES];
@@ -245,8 +247,13 @@ shape_of(const od_product_filter *f)
 {
     const char *status = status_constant(f->status);
 
+    /* Two filters that could each drive an index (brand, category, inactive) would
+     * make a generic plan guess which one is rarer: planned with the values. */
+    int drivers = (f->brand != NULL) + (f->category_id != NULL) +
+                  (status != NULL && status[1] == 'i');
+
     if (f->q != NULL || f->tags_any != NULL || (f->status != NULL && status == NULL) ||
-        !filtered(f))
+        drivers > 1 || !filtered(f))
         return -1;
     return ((f->brand != NULL) | (f->category_id != NULL) << 1 |
             (f->allergens_none != NULL) << 2 | (f->updated_after != NULL) << 3 |
@@ -286,6 +293,7 @@ run_kept(od_db *db, od_arena *a, od_sql *q, int shape, const char *vendor_id, PG
         }
         vs->nparams = q->n;
         vs->idempotent = true;
+        vs->optional = true;
         vs->sql = b.data;
     }
     rc = od_vendor_stmt_exec(db, a, vs, vendor_id, q->params, res);

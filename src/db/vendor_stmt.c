@@ -23,6 +23,7 @@ typedef struct instance {
 
 static instance *table;     /* malloc'd, cap entries */
 static int count, cap = -1;  /* cap -1: not sized yet */
+static int optional_count;   /* instances of optional statements */
 static unsigned long serial;
 
 /* The 32 lowercase hex digits of a UUID in its text form, into hex[33]. */
@@ -96,12 +97,17 @@ lookup(const od_db *db, const od_vstmt *vs, const char *hex)
     }
     if (count >= cap)
         return NULL;
+    /* An optional statement takes no more than half of the table: the reads every
+     * vendor makes (get by id, the page, the searches) keep room. */
+    if (vs->optional && optional_count >= cap / 2)
+        return NULL;
     od_buf_init(&b, 64 * 1024);
     if (instance_sql(&b, vs->sql, hex) != OD_OK) {
         od_buf_free(&b);
         return NULL;
     }
     in = &table[count++];
+    optional_count += vs->optional;
     in->vs = vs;
     in->db = db;
     memcpy(in->hex, hex, sizeof(in->hex));
@@ -143,5 +149,6 @@ od_vendor_stmt_reset(void)
     free(table);
     table = NULL;
     count = 0;
+    optional_count = 0;
     cap = -1;
 }

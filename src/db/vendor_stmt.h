@@ -19,6 +19,8 @@ typedef struct od_vstmt {
                          * vendor's views, never the parents */
     int nparams;
     bool idempotent;
+    bool optional;      /* one of many shapes of a statement (db/products.c): kept
+                         * only while optional ones fill less than half the table */
 } od_vstmt;
 
 #define OD_VSTMT(n, text, np, idem) { .name = (n), .sql = (text), .nparams = (np), .idempotent = (idem) }

@@ -14,7 +14,7 @@
 /* Each row also carries the vocabulary's version (migration 029), read in the same
  * snapshot. */
 static od_stmt st_load = OD_GENERIC_STMT("vocabulary",
-    "SELECT w.*, od_vocabulary_version() FROM ("
+    "SELECT w.*, (SELECT od_vocabulary_version()) FROM ("
     "SELECT 0, code, code, vendor_id IS NOT NULL FROM tax_allergens "
     "  WHERE active AND ($1::int & 1) <> 0 "
     SYNONYMS("0", "allergen", "1")

@@ -265,12 +265,17 @@ class KeptSearches(StackCase):
         live = " AND soft_deleted_at IS NULL"
         for query, cond in (
                 ("brand=" + urllib.parse.quote(one["brand"]),
-                 "brand = '%s'%s" % (one["brand"], live)),
+                 "brand = '%s'%s" % (one["brand"].replace("'", "''"), live)),
                 ("category_id=%s&updated_after=2000-01-01T00:00:00Z" % one["category_id"],
                  "category_id = '%s'%s" % (one["category_id"], live)),
                 ("updated_after=2000-01-01T00:00:00Z&include_deleted=true", "true"),
                 ("status=active", "status = 'active'" + live),
-                ("status=inactive", "status = 'inactive'" + live)):
+                ("status=inactive", "status = 'inactive'" + live),
+                # two filters that could drive an index: planned with the values
+                ("brand=%s&category_id=%s" % (urllib.parse.quote(one["brand"]),
+                                              one["category_id"]),
+                 "brand = '%s' AND category_id = '%s'%s" % (
+                     one["brand"].replace("'", "''"), one["category_id"], live))):
             path = "/api/v1/products?limit=70&" + query
             want = psql("SELECT id FROM products WHERE vendor_id = '%s' AND %s "
                         "ORDER BY updated_at DESC, id DESC" % (self.vid, cond)).stdout.split()
