@@ -64,21 +64,6 @@ BEGIN
 END
 $$;
 
--- An update changes updated_at (trg_touch_updated_at), which is part of every key:
--- the old rows go and the new ones come.
-CREATE FUNCTION od_customer_terms_replace() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-BEGIN
-    DELETE FROM public.customer_terms t
-     USING old_rows o CROSS JOIN LATERAL od_customer_terms(o.search_tsv, o.custom_tags) x
-     WHERE t.vendor_id = o.vendor_id AND t.kind = x.kind AND t.term = x.term
-       AND t.updated_at = o.updated_at AND t.customer_id = o.id;
-    INSERT INTO public.customer_terms (vendor_id, kind, term, updated_at, customer_id)
-    SELECT n.vendor_id, x.kind, x.term, n.updated_at, n.id
-      FROM new_rows n CROSS JOIN LATERAL od_customer_terms(n.search_tsv, n.custom_tags) x;
-    RETURN NULL;
-END
-$$;
 CREATE FUNCTION od_customer_terms_truncate() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 BEGIN
@@ -87,15 +72,21 @@ BEGIN
 END
 $$;
 REVOKE EXECUTE ON FUNCTION od_customer_terms_add(), od_customer_terms_remove(),
-    od_customer_terms_replace(), od_customer_terms_truncate() FROM PUBLIC;
+    od_customer_terms_truncate() FROM PUBLIC;
 
--- One trigger per event: a trigger with transition tables takes one event only.
+-- One trigger per event: a trigger with transition tables takes one event only. An
+-- update changes updated_at (trg_touch_updated_at), which is part of every key: its
+-- old rows go, then (triggers fire in name order) the new ones come; in that order
+-- two updates of one customer in one transaction (the same now()) do not collide.
 CREATE TRIGGER trg_terms_insert AFTER INSERT ON customers
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
     EXECUTE FUNCTION od_customer_terms_add();
-CREATE TRIGGER trg_terms_update AFTER UPDATE ON customers
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION od_customer_terms_replace();
+CREATE TRIGGER trg_terms_update_1_old AFTER UPDATE ON customers
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION od_customer_terms_remove();
+CREATE TRIGGER trg_terms_update_2_new AFTER UPDATE ON customers
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION od_customer_terms_add();
 CREATE TRIGGER trg_terms_delete AFTER DELETE ON customers
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
     EXECUTE FUNCTION od_customer_terms_remove();
