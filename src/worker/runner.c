@@ -26,6 +26,8 @@
 #define OD_RUNNER_BATCH_MS      200    /* a batch should take about this long */
 #define OD_RUNNER_HANDBACK_MS   1000   /* unstarted jobs go back after this long */
 #define OD_RUNNER_FLUSH_MS      100    /* outcomes wait at most this for their batch */
+#define OD_RUNNER_RELOOK_MS     200    /* a runner that just ran jobs and found no more
+                                        * looks again this soon before it sleeps */
 #define OD_RUNNER_BEAT_MIN_MS   1000   /* a kind's heartbeats reach the database at
                                         * most this often (progress aside) */
 
@@ -413,15 +415,21 @@ turn(runner *r)
 }
 
 /* Sleeps until a wake-up byte, a signal, or the polling interval (with up to a
- * fifth of it as jitter, so runners do not poll in step). */
+ * fifth of it as jitter, so runners do not poll in step); briefly when the turn
+ * before the empty one ran jobs. A claim skips the lanes another runner holds at
+ * that moment (SKIP LOCKED): the runner that was draining a lane can find it
+ * "empty" because a woken runner was looking at it, while that runner found
+ * nothing for the same reason. Neither is woken again: the wake-up they shared is
+ * spent, so one of them looks again at once rather than at the next poll. */
 static void
-idle(runner *r)
+idle(runner *r, bool ran)
 {
     struct pollfd fds[2] = {
         { .fd = od_sig_fd(), .events = POLLIN },
         { .fd = r->wake_fd, .events = POLLIN },
     };
-    int wait = r->cfg->poll_interval + (int)(erand48(r->seed) * r->cfg->poll_interval / 5);
+    int wait = ran && r->cfg->poll_interval > OD_RUNNER_RELOOK_MS ? OD_RUNNER_RELOOK_MS :
+               r->cfg->poll_interval + (int)(erand48(r->seed) * r->cfg->poll_interval / 5);
     char drain[64];
 
     if (poll(fds, 2, wait) > 0 && (fds[1].revents & POLLIN)) {
@@ -445,6 +453,7 @@ od_runner_main(od_config *cfg, char *const *envp, int wake_fd, int index,
     static runner r;  /* large (the batch's outcome arrays live on the stack) */
     char host[64] = "localhost";
     int code = 0;
+    bool ran = false;  /* the last turn claimed jobs */
 
     od_sig_close();
     if (od_sig_open() != 0) {
@@ -485,7 +494,8 @@ od_runner_main(od_config *cfg, char *const *envp, int wake_fd, int index,
             reload(&r);
         got = turn(&r);
         if (got <= 0 && !stopping())
-            idle(&r);
+            idle(&r, ran);
+        ran = got > 0;
     }
     od_log_debug("runner %d: stopping", index);
 cleanup:
