@@ -11,6 +11,7 @@
 
 #include "api/handlers.h"
 #include "api/idempotency.h"
+#include "api/vocabularies.h"
 #include "auth/authn.h"
 #include "auth/mcache.h"
 #include "auth/rbac.h"
@@ -22,7 +23,6 @@
 #include "db/audit.h"
 #include "db/context.h"
 #include "db/db.h"
-#include "api/vocabularies.h"
 #include "http/problem.h"
 
 #define AUTH   OD_ROUTE_AUTH

@@ -51,17 +51,21 @@ static od_vstmt vs_page = OD_VSTMT("customers_page", PAGE(""), 2, true);
 static od_vstmt vs_page_after = OD_VSTMT("customers_page_after",
     PAGE(" AND (c.updated_at, c.id) < ($3::timestamptz, $4::uuid)"), 4, true);
 
-/* A search of plain words, kept per vendor (db/search_sql.h: $1-$7, the page is
- * $4): the keys first (the time index carries search_tsv, so a walk reads index
- * tuples only), then the page's documents, each looked up alone (LIMIT keeps
- * it a nested loop whatever the sizes the generic plan was made for); and the
- * same after ($8 updated_at, $9 id). */
-#define SEARCH(after) \
-    OD_SEARCH_WITH("{v:customers}", "simple", after) " " \
+/* The documents of the page k(updated_at, id) (the vendor is $1), each looked up
+ * alone: LIMIT keeps it a nested loop whatever the sizes a generic plan was made
+ * for. K is the relation that gives k: a CTE's name or a subquery. */
+#define DOCS_OF(K) \
     "SELECT " CUSTOMER_JSON("c") "::text, k.updated_at::text, k.id::text " \
-    "FROM k CROSS JOIN LATERAL (SELECT c.* FROM {v:customers} c " \
+    "FROM " K " CROSS JOIN LATERAL (SELECT c.* FROM {v:customers} c " \
     "WHERE c.vendor_id = $1::uuid AND c.id = k.id LIMIT 1) c " \
     "ORDER BY k.updated_at DESC, k.id DESC"
+
+/* A search of plain words, kept per vendor (db/search_sql.h: $1-$7, the page is
+ * $4): the keys first (the time index carries search_tsv, so a walk reads index
+ * tuples only), then the page's documents; and the same after ($8 updated_at, $9
+ * id). */
+#define SEARCH(after) \
+    OD_SEARCH_WITH("{v:customers}", "simple", after) " " DOCS_OF("k")
 
 static od_vstmt vs_search = OD_VSTMT("customers_search", SEARCH(""), 7, true);
 static od_vstmt vs_search_after = OD_VSTMT("customers_search_after",
@@ -73,15 +77,11 @@ static od_vstmt vs_search_after = OD_VSTMT("customers_search_after",
  * each document looked up alone. A word's term is its lexeme, as to_tsvector made
  * the customers' search_tsv. */
 #define TERM(after) \
-    "SELECT " CUSTOMER_JSON("c") "::text, k.updated_at::text, k.customer_id::text " \
-    "FROM (SELECT t.updated_at, t.customer_id FROM {v:customer_terms} t " \
-    "WHERE t.vendor_id = $1::uuid AND t.kind = $2::\"char\" AND t.term = " \
-    "CASE WHEN $2::\"char\" = 'w' " \
-    "THEN (tsvector_to_array(to_tsvector('simple', $3::text)))[1] ELSE $3::text END" after \
-    " ORDER BY t.updated_at DESC, t.customer_id DESC LIMIT $4::int) k " \
-    "CROSS JOIN LATERAL (SELECT c.* FROM {v:customers} c " \
-    "WHERE c.vendor_id = $1::uuid AND c.id = k.customer_id LIMIT 1) c " \
-    "ORDER BY k.updated_at DESC, k.customer_id DESC"
+    DOCS_OF("(SELECT t.updated_at, t.customer_id AS id FROM {v:customer_terms} t " \
+            "WHERE t.vendor_id = $1::uuid AND t.kind = $2::\"char\" AND t.term = " \
+            "CASE WHEN $2::\"char\" = 'w' " \
+            "THEN (tsvector_to_array(to_tsvector('simple', $3::text)))[1] ELSE $3::text END" \
+            after " ORDER BY t.updated_at DESC, t.customer_id DESC LIMIT $4::int) k")
 
 static od_vstmt vs_term = OD_VSTMT("customers_term", TERM(""), 4, true);
 static od_vstmt vs_term_after = OD_VSTMT("customers_term_after",
