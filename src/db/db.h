@@ -49,6 +49,10 @@ typedef struct od_stmt {
  * the functions and triggers it runs (they plan in the same mode). */
 #define OD_GENERIC_STMT(n, text, np, idem) \
     { .name = (n), .sql = (text), .nparams = (np), .idempotent = (idem), .generic = true }
+/* Both: a plain read with a generic plan. */
+#define OD_READ_GENERIC_STMT(n, text, np) \
+    { .name = (n), .sql = (text), .nparams = (np), .idempotent = true, .generic = true, \
+      .read_only = true }
 
 /* Opens a connection to url, named app_name in pg_stat_activity, with the
  * connect and statement timeouts of cfg (borrowed; must outlive db). With system

@@ -1,8 +1,9 @@
 /* users.c: the users shadow table. */
 #include "db/users.h"
 
-static od_stmt st_get = OD_STMT("users_get",
-    "SELECT id, email, display_name FROM users WHERE id = $1", 1, true);
+/* Read on every GET /api/v1/me: users and user_links (its policy) are plain tables. */
+static od_stmt st_get = OD_READ_GENERIC_STMT("users_get",
+    "SELECT id, email, display_name FROM users WHERE id = $1", 1);
 
 static od_stmt st_set_name = OD_STMT("users_set_display_name",
     "UPDATE users SET display_name = $2 WHERE id = $1 "
