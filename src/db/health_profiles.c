@@ -36,11 +36,15 @@
     "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid" lock
 
-/* A read keeps its plan per vendor (db/vendor_stmt.h); the lock of a write needs
- * the parent (the vendor views are for reading). */
+/* The load keeps its plan per vendor (db/vendor_stmt.h). A write first locks the
+ * customer through the parent, since the vendor views are for reading: a statement
+ * of its own, whose plan (made per call, over the partitioned parent) is a sixth
+ * of the whole load's. The load that follows takes its snapshot after the lock, so
+ * it reads what the previous writer committed. */
 static od_vstmt vs_load = OD_VSTMT("health_load", LOAD("{v:customers}", ""), 2, true);
-static od_stmt st_load_lock = OD_STMT("health_load_lock",
-                                      LOAD("customers", " FOR NO KEY UPDATE OF c"), 2, false);
+static od_stmt st_lock = OD_STMT("health_lock",
+    "SELECT 1 FROM customers c WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid "
+    "FOR NO KEY UPDATE OF c", 2, false);
 
 /* One row at least: with no rule in force, the stamp and NULLs. */
 static od_stmt st_policies = { .name = "health_policies",
@@ -56,7 +60,7 @@ static od_stmt st_policies = { .name = "health_policies",
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON);
  * $5 is the stamp of the policies it was derived under, stored with the writing
  * transaction's id so that each derivation writes a new value (migration 028). */
-static od_stmt st_store = OD_STMT("health_store",
+static od_stmt st_store = OD_GENERIC_STMT("health_store",
     "WITH p AS (SELECT * FROM json_to_record($3::json) AS x(height_cm numeric, weight_kg numeric, "
     "age integer, gender gender, activity_level activity_level, conditions text[], "
     "diet_goals text[], macro_targets jsonb, avoid_allergens text[], bmi numeric, bmr numeric, "
@@ -83,9 +87,15 @@ od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *custom
                bool lock, PGresult **res)
 {
     const char *params[] = { vendor_id, customer_id };
-    od_rc rc = lock ? od_db_exec(db, a, &st_load_lock, params, res)
-                    : od_vendor_stmt_exec(db, a, &vs_load, vendor_id, params, res);
+    od_rc rc = OD_OK;
 
+    if (lock) {
+        rc = od_db_exec(db, a, &st_lock, params, res);
+        if (rc == OD_OK && PQntuples(*res) == 0)
+            return OD_ENOTFOUND;
+    }
+    if (rc == OD_OK)
+        rc = od_vendor_stmt_exec(db, a, &vs_load, vendor_id, params, res);
     if (rc == OD_OK && PQntuples(*res) == 0)
         return OD_ENOTFOUND;
     return rc;

@@ -4,6 +4,7 @@ reference/nutrition.md), synonyms for conditions, refusals with pointers, the
 minimum-necessary access (viewers refused and the refusal audited; every read and
 write audited), the consent gate, cached matches dropped on a write, merge patches,
 tenant isolation, and a profile derived again after its vendor's diet rule changes."""
+import concurrent.futures
 import datetime
 import json
 
@@ -215,6 +216,26 @@ class Health(StackCase):
         self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light"}, status=201)
         self.assertEqual(psql("SELECT count(*) FROM matches_cache WHERE customer_id = '%s'" % cid)
                          .stdout.strip(), "0")
+
+    def test_concurrent_patches_lose_no_change(self):
+        # Each patch reads the profile, merges and writes it whole: writers of one
+        # customer take turns, so a patch of one field never writes back the old
+        # value of a field another patch has just changed.
+        cid = self.customer()
+        self.put(cid, {"height_cm": 150, "weight_kg": 50, "activity_level": "light"}, status=201)
+        levels = ["sedentary", "moderate", "very", "extra"]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+            for i in range(8):
+                want = {"height_cm": 160 + i, "weight_kg": 60 + i, "activity_level": levels[i % 4]}
+                done = list(pool.map(lambda kv: request("PATCH", self.url(cid), token=self.operator,
+                                                        body=dict([kv])), want.items()))
+                self.assertEqual([r.status for r in done], [200] * 3, done)
+                doc = request("GET", self.url(cid), token=self.operator).json()
+                self.assertEqual({k: doc[k] for k in want}, want, "round %d" % i)
+        # and the audit saw each change once, each from the value before it
+        weights = [(u["before"]["weight_kg"], u["after"]["weight_kg"])
+                   for u in self.audit(cid, "update") if "weight_kg" in u["after"]]
+        self.assertEqual(weights, [(50 if i == 0 else 59 + i, 60 + i) for i in range(8)])
 
     def test_a_changed_diet_rule_is_applied_on_the_next_read(self):
         vid, tok = make_vendor("HR")
