@@ -1,13 +1,13 @@
-/* products.c: catalog queries. Lists with a tag or a word with filters, and
- * searches of more than plain words, are one-shot statements built from the
- * filters present, so the planner always sees the real values (a generic plan
- * guesses the selectivity of a search word and can walk the wrong index); they
- * read the view products_scoped, whose rows the GIN indexes can find (migration
- * 014). A get by id, the unfiltered page and the lists filtered on values that do
- * not change the best plan keep a plan per vendor (db/vendor_stmt.h). So does a
- * search of plain words without other filters: its statement carries both ways to
- * find the matches and picks one per run from how common the words are
- * (db/search_sql.h). */
+/* products.c: catalog queries. Lists with a tag, words with a filter that can
+ * drive an index, and searches of more than plain words, are one-shot statements
+ * built from the filters present, so the planner always sees the real values (a
+ * generic plan guesses the selectivity of a search word and can walk the wrong
+ * index); they read the view products_scoped, whose rows the GIN indexes can find
+ * (migration 014). A get by id, the unfiltered page and the lists filtered on
+ * values that do not change the best plan keep a plan per vendor
+ * (db/vendor_stmt.h). So does a search of plain words with such filters only: its
+ * statement carries both ways to find the matches and picks one per run from how
+ * common the words are (db/search_sql.h). */
 #include "db/products.h"
 
 #include <stdio.h>
@@ -78,29 +78,40 @@ static od_vstmt vs_page_after = OD_VSTMT("products_page_after",
     "(SELECT p.* FROM {v:products} p WHERE p.vendor_id = $1::uuid AND p.id = " K ".id " \
     "LIMIT 1) p"
 
+/* The filters a kept search takes besides its words, none of which can drive an
+ * index (so the plan is the same for every value): allergens.none (A, text[] or
+ * NULL), updated_after (U, or NULL), include_deleted (D, boolean) and status=active
+ * (S, boolean). A, U, D, S are parameter numbers. */
+#define SEARCH_FILTERS(A, U, D, S) \
+    " AND ($" D "::boolean OR t.soft_deleted_at IS NULL)" \
+    " AND ($" A "::text[] IS NULL OR t.allergens IS NOT NULL AND NOT (t.allergens && $" A "::text[]))" \
+    " AND ($" U "::timestamptz IS NULL OR t.updated_at > $" U "::timestamptz)" \
+    " AND (NOT $" S "::boolean OR t.status = 'active'::product_status)"
+
 /* Kept searches (db/search_sql.h: $1-$7). By relevance: the $4 newest matches
  * ranked, the page of $10 after the position ($8 rank, $9 id; NULL for the first
- * page), as the one-shot relevance search below. */
+ * page), as the one-shot relevance search below; the filters from $11. */
 static od_vstmt vs_search_rank = OD_VSTMT("products_search_rank",
-    OD_SEARCH_WITH("{v:products}", "english", " AND t.soft_deleted_at IS NULL") ", "
+    OD_SEARCH_WITH("{v:products}", "english", SEARCH_FILTERS("11", "12", "13", "14")) ", "
     "c AS (SELECT k.id, ts_rank(k.search_tsv, (SELECT q FROM tsq)) AS rank FROM k), "
     "pg AS (SELECT c.id, c.rank FROM c WHERE $8::real IS NULL OR c.rank < $8::real "
     "OR (c.rank = $8::real AND c.id > $9::uuid) ORDER BY c.rank DESC, c.id LIMIT $10::int) "
     "SELECT left(" PRODUCT_JSON("p", "i.imgs") "::text, -1) || ', \"rank\" : ' || "
     "pg.rank::text || '}', pg.rank::text, pg.id::text "
     "FROM pg CROSS JOIN LATERAL " ROW_OF("pg") IMAGES_OF_P
-    " ORDER BY pg.rank DESC, pg.id", 10, true);
+    " ORDER BY pg.rank DESC, pg.id", 14, true);
 
-/* By time: the page of $4 newest matches, and the same after ($8 updated_at, $9 id). */
+/* By time: the page of $4 newest matches, the filters from $8; and the same after a
+ * position ($12 updated_at, $13 id). */
 #define SEARCH_TIME(after) \
-    OD_SEARCH_WITH("{v:products}", "english", " AND t.soft_deleted_at IS NULL" after) " " \
+    OD_SEARCH_WITH("{v:products}", "english", SEARCH_FILTERS("8", "9", "10", "11") after) " " \
     "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, k.updated_at::text, k.id::text " \
     "FROM k CROSS JOIN LATERAL " ROW_OF("k") IMAGES_OF_P \
     " ORDER BY k.updated_at DESC, k.id DESC"
 
-static od_vstmt vs_search_time = OD_VSTMT("products_search_time", SEARCH_TIME(""), 7, true);
+static od_vstmt vs_search_time = OD_VSTMT("products_search_time", SEARCH_TIME(""), 11, true);
 static od_vstmt vs_search_time_after = OD_VSTMT("products_search_time_after",
-    SEARCH_TIME(" AND (t.updated_at, t.id) < ($8::timestamptz, $9::uuid)"), 9, true);
+    SEARCH_TIME(" AND (t.updated_at, t.id) < ($12::timestamptz, $13::uuid)"), 13, true);
 
 static od_stmt st_get_locked = OD_STMT("products_get_locked",
     "SELECT " PRODUCT_JSON("p", IMAGES_JSON("p")) "::text, " PRODUCT_ETAG("p") ", "
@@ -151,27 +162,45 @@ od_products_replica_lag(od_db *db, od_arena *a, PGresult **res)
     return od_db_exec(db, a, &st_lag, NULL, res);
 }
 
-/* A search of plain words (f->q, f->prefix_word) without other filters, through
- * the kept statements. */
+/* True when f is a search of plain words (f->q, f->prefix_word) with no filter but
+ * SEARCH_FILTERS': the kept statements answer it. The brand, the category, the
+ * inactive status and a tag can each make the matches rare among the newest rows,
+ * so the best plan depends on their values: planned with them. */
+static bool
+search_is_kept(const od_product_filter *f)
+{
+    return f->q != NULL && od_sql_plain_words(f->q) && f->brand == NULL &&
+           f->category_id == NULL && f->tags_any == NULL &&
+           (f->status == NULL || strcmp(f->status, "active") == 0);
+}
+
+/* A search that search_is_kept, through the kept statements. */
 static od_rc
 search_kept(od_db *db, od_arena *a, const od_product_filter *f, const char *limit,
             PGresult **res)
 {
     od_search_stats st;
     const char *want = f->relevance ? od_arena_printf(a, "%d", f->candidates) : limit;
+    const char *deleted = f->include_deleted ? "t" : "f", *active = f->status ? "t" : "f";
     od_rc rc;
 
     if (want == NULL)
         return OD_ENOMEM;
     if ((rc = od_search_stats_get(db, a, OD_SEARCH_PRODUCTS, f->vendor_id, &st)) != OD_OK)
         return rc;
-    {
+    if (f->relevance) {
         const char *params[] = { f->vendor_id, f->q, f->prefix_word, want, st.lexemes,
-                                 st.freqs, st.total, f->after_key, f->after_id, limit };
-        const od_vstmt *vs = f->relevance ? &vs_search_rank
-                           : f->after_key != NULL ? &vs_search_time_after : &vs_search_time;
+                                 st.freqs, st.total, f->after_key, f->after_id, limit,
+                                 f->allergens_none, f->updated_after, deleted, active };
 
-        return od_vendor_stmt_exec(db, a, vs, f->vendor_id, params, res);
+        return od_vendor_stmt_exec(db, a, &vs_search_rank, f->vendor_id, params, res);
+    } else {
+        const char *params[] = { f->vendor_id, f->q, f->prefix_word, want, st.lexemes,
+                                 st.freqs, st.total, f->allergens_none, f->updated_after,
+                                 deleted, active, f->after_key, f->after_id };
+
+        return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_search_time_after
+                                   : &vs_search_time, f->vendor_id, params, res);
     }
 }
 
@@ -315,7 +344,7 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
         return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_page_after : &vs_page,
                                    f->vendor_id, params, res);
     }
-    if (f->q != NULL && od_sql_plain_words(f->q) && !filtered(f))
+    if (search_is_kept(f))
         return search_kept(db, a, f, limit, res);
     od_sql_init(&q);
     if (f->relevance) {

@@ -35,7 +35,8 @@ static od_stmt st_context = OD_STMT("search_context",
 static od_stmt st_kept = OD_STMT(NULL,
     "SELECT name FROM pg_prepared_statements WHERE statement LIKE '%dens AS MATERIALIZED%' "
     "AND statement LIKE '%' || $1 || '%' AND statement NOT LIKE '%ts_rank%' "
-    "AND statement NOT LIKE '%$8::timestamptz%'", 1, true);
+    "AND statement NOT LIKE '%($8::timestamptz, $9::uuid)%' "
+    "AND statement NOT LIKE '%($12::timestamptz, $13::uuid)%'", 1, true);
 
 typedef struct ways {
     int walks, walked;     /* leaf scans of the walk (CTE w): in the plan, that ran */
@@ -61,7 +62,9 @@ explain(const char *table, const char *words, const char *prefix, ways *w)
     od_search_stats st;
     PGresult *res = NULL;
     od_buf b;
-    const char *vals[7];
+    /* the words' parameters, then the products' filters: none (SEARCH_FILTERS) */
+    const char *vals[11] = { [9] = "f", [10] = "f" };
+    int n = strcmp(table, "products") == 0 ? 11 : 7;
     od_stmt once = { .name = NULL, .nparams = 0, .idempotent = true };
     size_t top = 0;
     bool verbose = getenv("DB_SEARCH_VERBOSE") != NULL;  /* print the plans */
@@ -82,7 +85,7 @@ explain(const char *table, const char *words, const char *prefix, ways *w)
     od_buf_init(&b, 1 << 20);
     od_buf_printf(&b, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE %s(",
                   PQgetvalue(res, 0, 0));
-    for (int i = 0; i < 7; i++) {
+    for (int i = 0; i < n; i++) {
         char *lit = vals[i] ? PQescapeLiteral(conn, vals[i], strlen(vals[i])) : NULL;
 
         od_buf_printf(&b, "%s%s", i ? ", " : "", lit ? lit : "NULL");

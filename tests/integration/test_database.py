@@ -192,7 +192,9 @@ class KeptSearches(StackCase):
         ids = {}
         for half in (range(0, 500), range(500, 1000)):  # two transactions: two times
             r = request("POST", "/api/v1/products", token=cls.token, body={"items": [
-                product("kept-%d" % i, name="Item %s %d" % (words(i), i)) for i in half]})
+                product("kept-%d" % i, name="Item %s %d" % (words(i), i),
+                        **({"allergens": ["milk"]}, {"allergens": []}, {})[i % 3])
+                for i in half]})
             assert r.status == 200, r
             ids.update((i["external_id"], i["id"]) for i in r.json()["items"])
             r = request("POST", "/api/v1/customers", token=cls.token, body={"items": [
@@ -208,12 +210,13 @@ class KeptSearches(StackCase):
             part = psql("SELECT od_vendor_partition_name('%s', '%s')" % (table, cls.vid)).stdout
             psql("VACUUM (ANALYZE) %s" % part.strip())
 
-    def oracle(self, table, config, text, prefix=None, rank_of=0):
+    def oracle(self, table, config, text, prefix=None, rank_of=0, cond="", deleted=False):
         """The ids of the matches as the API orders them, computed by the owner."""
         tsq = "websearch_to_tsquery('%s', '%s')" % (config, text)
         if prefix:
             tsq = "(%s && to_tsquery('%s', '%s:*'))" % (tsq, config, prefix)
-        live = " AND soft_deleted_at IS NULL" if table == "products" else ""
+        live = " AND soft_deleted_at IS NULL" if table == "products" and not deleted else ""
+        live += cond
         base = ("SELECT id, updated_at, ts_rank(search_tsv, %s) AS rank FROM %s "
                 "WHERE vendor_id = '%s'%s AND search_tsv @@ %s" % (tsq, table, self.vid, live, tsq))
         if rank_of:
@@ -244,7 +247,12 @@ class KeptSearches(StackCase):
             want = self.oracle("products", "english", text, prefix)
             self.same(self.ids(path), want, path)
             # the one-shot statement (a filter that changes nothing) agrees
-            self.same(self.ids(path + "&status=active"), want, path + "&status=active")
+            self.same(self.ids(path + "&brand=Acme"), want, path + "&brand=Acme")
+            # the filters the kept statements take
+            for query, cond, deleted in self.filters():
+                want = self.oracle("products", "english", text, prefix, cond=cond,
+                                   deleted=deleted)
+                self.same(self.ids(path + query), want, path + query)
         self.assertEqual(len(self.oracle("products", "english", "alpha")), 897)
         self.assertEqual(len(self.oracle("products", "english", "beta")), 499)
 
@@ -254,7 +262,24 @@ class KeptSearches(StackCase):
             path = "/api/v1/search/products?limit=200&q=" + text.replace(" ", "+")
             want = self.oracle("products", "english", text, rank_of=500)
             self.same(self.ids(path), want, path)
-            self.same(self.ids(path + "&status=active"), want, path + "&status=active")
+            self.same(self.ids(path + "&brand=Acme"), want, path + "&brand=Acme")
+            for query, cond, deleted in self.filters():
+                want = self.oracle("products", "english", text, rank_of=500, cond=cond,
+                                   deleted=deleted)
+                self.same(self.ids(path + query), want, path + query)
+
+    def filters(self):
+        """The filters a kept product search takes (src/db/products.c): query, the
+        owner's condition, whether deleted products are in."""
+        newer = psql("SELECT to_char(min(updated_at) AT TIME ZONE 'UTC', "
+                     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM products "
+                     "WHERE vendor_id = '%s'" % self.vid).stdout.strip()
+        none = " AND allergens IS NOT NULL AND NOT allergens && '{milk}'"
+        return (("&allergens.none=milk", none, False),
+                ("&updated_after=" + newer, " AND updated_at > '%s'" % newer, False),
+                ("&include_deleted=true", "", True),
+                ("&status=active&allergens.none=milk&include_deleted=true",
+                 " AND status = 'active'" + none, True))
 
     def test_filtered_product_lists_keep_their_plan(self):
         # brand, category, allergens.none, updated_after, include_deleted and the
