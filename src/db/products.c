@@ -101,17 +101,39 @@ static od_vstmt vs_search_rank = OD_VSTMT("products_search_rank",
     "FROM pg CROSS JOIN LATERAL " ROW_OF("pg") IMAGES_OF_P
     " ORDER BY pg.rank DESC, pg.id", 14, true);
 
-/* By time: the page of $4 newest matches, the filters from $8; and the same after a
- * position ($12 updated_at, $13 id). */
-#define SEARCH_TIME(after) \
-    OD_SEARCH_WITH("{v:products}", "english", SEARCH_FILTERS("8", "9", "10", "11") after) " " \
+/* The page of the products of k, newest first. */
+#define PAGE_OF_K \
     "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, k.updated_at::text, k.id::text " \
     "FROM k CROSS JOIN LATERAL " ROW_OF("k") IMAGES_OF_P \
     " ORDER BY k.updated_at DESC, k.id DESC"
 
+/* By time: the page of $4 newest matches, the filters from $8; and the same after a
+ * position ($12 updated_at, $13 id). */
+#define SEARCH_TIME(after) \
+    OD_SEARCH_WITH("{v:products}", "english", SEARCH_FILTERS("8", "9", "10", "11") after) " " \
+    PAGE_OF_K
+
 static od_vstmt vs_search_time = OD_VSTMT("products_search_time", SEARCH_TIME(""), 11, true);
 static od_vstmt vs_search_time_after = OD_VSTMT("products_search_time_after",
     SEARCH_TIME(" AND (t.updated_at, t.id) < ($12::timestamptz, $13::uuid)"), 13, true);
+
+/* Lists of tags.any, the two ways of db/search_sql.h over dietary_tags: $1 vendor,
+ * $2 the tags (text[]), $3 allergens.none, $4 the page plus one, $5-$7 the frequent
+ * tags, their frequencies and the vendor's rows (od_search_stats), the other filters
+ * from $8; the same after a position ($11 updated_at, $12 id). The fraction of rows
+ * holding any of the tags is taken as the sum of theirs (at most 1): too high when
+ * tags go together, and then the walk finds too few and the bitmap runs as well. */
+#define TAGS_DENS \
+    "dens AS MATERIALIZED (SELECT least(coalesce((SELECT sum(s.f) " \
+    "FROM unnest($5::text[], $6::real[]) AS s(l, f) WHERE s.l = ANY ($2::text[])), 0), 1) AS f)"
+#define TAGS(after) \
+    "WITH " TAGS_DENS ", " OD_SEARCH_WIN ", " \
+    OD_SEARCH_KEYS_OF("{v:products}", "dietary_tags", " && $2::text[]", \
+                      SEARCH_FILTERS("3", "8", "9", "10") after) " " PAGE_OF_K
+
+static od_vstmt vs_tags = OD_VSTMT("products_tags", TAGS(""), 10, true);
+static od_vstmt vs_tags_after = OD_VSTMT("products_tags_after",
+    TAGS(" AND (t.updated_at, t.id) < ($11::timestamptz, $12::uuid)"), 12, true);
 
 static od_stmt st_get_locked = OD_STMT("products_get_locked",
     "SELECT " PRODUCT_JSON("p", IMAGES_JSON("p")) "::text, " PRODUCT_ETAG("p") ", "
@@ -162,16 +184,43 @@ od_products_replica_lag(od_db *db, od_arena *a, PGresult **res)
     return od_db_exec(db, a, &st_lag, NULL, res);
 }
 
-/* True when f is a search of plain words (f->q, f->prefix_word) with no filter but
- * SEARCH_FILTERS': the kept statements answer it. The brand, the category, the
- * inactive status and a tag can each make the matches rare among the newest rows,
- * so the best plan depends on their values: planned with them. */
+/* True when f has no filter but SEARCH_FILTERS' besides its words or tags. The
+ * brand, the category and the inactive status can each make the matches rare among
+ * the newest rows, so the best plan depends on their values: planned with them. */
+static bool
+no_driver(const od_product_filter *f)
+{
+    return f->brand == NULL && f->category_id == NULL &&
+           (f->status == NULL || strcmp(f->status, "active") == 0);
+}
+
+/* True when f is a search of plain words (f->q, f->prefix_word) that the kept
+ * search statements answer: no tag, no driver. */
 static bool
 search_is_kept(const od_product_filter *f)
 {
-    return f->q != NULL && od_sql_plain_words(f->q) && f->brand == NULL &&
-           f->category_id == NULL && f->tags_any == NULL &&
-           (f->status == NULL || strcmp(f->status, "active") == 0);
+    return f->q != NULL && od_sql_plain_words(f->q) && f->tags_any == NULL && no_driver(f);
+}
+
+/* A list of tags.any without words or a driver, through the kept statements. */
+static od_rc
+tags_kept(od_db *db, od_arena *a, const od_product_filter *f, const char *limit,
+          PGresult **res)
+{
+    od_search_stats st;
+    od_rc rc = od_search_stats_get(db, a, OD_SEARCH_PRODUCT_TAGS, f->vendor_id, &st);
+
+    if (rc != OD_OK)
+        return rc;
+    {
+        const char *params[] = { f->vendor_id, f->tags_any, f->allergens_none, limit,
+                                 st.lexemes, st.freqs, st.total, f->updated_after,
+                                 f->include_deleted ? "t" : "f", f->status ? "t" : "f",
+                                 f->after_key, f->after_id };
+
+        return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_tags_after : &vs_tags,
+                                   f->vendor_id, params, res);
+    }
 }
 
 /* A search that search_is_kept, through the kept statements. */
@@ -346,6 +395,8 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
     }
     if (search_is_kept(f))
         return search_kept(db, a, f, limit, res);
+    if (f->q == NULL && f->tags_any != NULL && no_driver(f))
+        return tags_kept(db, a, f, limit, res);
     od_sql_init(&q);
     if (f->relevance) {
         /* Rank the most recent matches only: ranking every match of a word found

@@ -19,7 +19,11 @@
  * Parameters: $1 the vendor, $2 the words (websearch_to_tsquery text of plain
  * words), $3 a last word matched as a prefix or NULL, $4 want, $5 the frequent
  * lexemes (text[], sorted), $6 their frequencies (real[]), $7 the vendor's rows.
- * The statement using these may add its own from $8. */
+ * The statement using these may add its own from $8.
+ *
+ * The same two ways serve a list filtered on any of some array elements (products'
+ * tags.any, db/products.c): OD_SEARCH_WIN and OD_SEARCH_KEYS_OF with a dens of its
+ * own, from the elements' frequencies, and the same $1, $4-$7. */
 #ifndef OD_DB_SEARCH_SQL_H
 #define OD_DB_SEARCH_SQL_H
 
@@ -45,26 +49,35 @@
     "END AS f " \
     "FROM (SELECT min(x) AS x FROM unnest(tsvector_to_array(to_tsvector('" CFG "', " \
     "coalesce($3::text, '')))) AS x) AS px), " \
+    OD_SEARCH_WIN
+
+/* The window win(n) from dens(f), the estimated fraction of the rows that match. */
+#define OD_SEARCH_WIN \
     "win AS MATERIALIZED (SELECT CASE WHEN f > 0 AND f * f * $7::real >= $4::int " \
     "THEN least(ceil(2 * $4::int / f), $7::real)::int ELSE 0 END AS n FROM dens)"
 
-/* k(id, updated_at, search_tsv): the $4 newest matches of rows t of the view T
- * (a {v:...} marker) that satisfy COND (conditions on t after the vendor's, each
- * beginning with " AND ", or ""), in time order. */
-#define OD_SEARCH_KEYS(T, COND) \
-    "w AS MATERIALIZED (SELECT r.id, r.updated_at, r.search_tsv " \
-    "FROM (SELECT t.id, t.updated_at, t.search_tsv FROM " T " t " \
+/* k(id, updated_at, COL): the $4 newest rows t of the view T (a {v:...} marker) whose
+ * column COL satisfies MATCH (an operator and its operand) and that satisfy COND
+ * (conditions on t after the vendor's, each beginning with " AND ", or ""), in time
+ * order, found one of the two ways above. */
+#define OD_SEARCH_KEYS_OF(T, COL, MATCH, COND) \
+    "w AS MATERIALIZED (SELECT r.id, r.updated_at, r." COL " " \
+    "FROM (SELECT t.id, t.updated_at, t." COL " FROM " T " t " \
     "WHERE t.vendor_id = $1::uuid" COND " ORDER BY t.updated_at DESC, t.id DESC " \
     "LIMIT (SELECT n FROM win)) r " \
-    "WHERE r.search_tsv @@ (SELECT q FROM tsq) ORDER BY r.updated_at DESC, r.id DESC " \
+    "WHERE r." COL MATCH " ORDER BY r.updated_at DESC, r.id DESC " \
     "LIMIT $4::int), " \
-    "b AS (SELECT r.id, r.updated_at, r.search_tsv " \
-    "FROM (SELECT t.id, t.updated_at, t.search_tsv FROM " T " t " \
-    "WHERE t.vendor_id = $1::uuid" COND " AND t.search_tsv @@ (SELECT q FROM tsq) OFFSET 0) r " \
+    "b AS (SELECT r.id, r.updated_at, r." COL " " \
+    "FROM (SELECT t.id, t.updated_at, t." COL " FROM " T " t " \
+    "WHERE t.vendor_id = $1::uuid" COND " AND t." COL MATCH " OFFSET 0) r " \
     "WHERE (SELECT count(*) FROM w) < $4::int " \
     "ORDER BY r.updated_at DESC, r.id DESC LIMIT $4::int), " \
     "k AS (SELECT * FROM w WHERE (SELECT count(*) FROM w) >= $4::int " \
     "UNION ALL SELECT * FROM b)"
+
+/* k(id, updated_at, search_tsv): the matches of the words. */
+#define OD_SEARCH_KEYS(T, COND) \
+    OD_SEARCH_KEYS_OF(T, "search_tsv", " @@ (SELECT q FROM tsq)", COND)
 
 /* The WITH clause of a kept search: tsq, dens, win, w, b and k. */
 #define OD_SEARCH_WITH(T, CFG, COND) \

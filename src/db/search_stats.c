@@ -57,8 +57,11 @@ od_rc
 od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendor_id,
                     od_search_stats *out)
 {
-    const char *params[] = { t == OD_SEARCH_PRODUCTS ? "products" : "customers",
-                             OD_SEARCH_STATS_MIN };
+    static const char *const names[] = {
+        [OD_SEARCH_PRODUCTS] = "products", [OD_SEARCH_CUSTOMERS] = "customers",
+        [OD_SEARCH_PRODUCT_TAGS] = "product_tags",
+    };
+    const char *params[] = { names[t], OD_SEARCH_STATS_MIN };
     long now = od_now_ms();
     bool found;
     entry *e;

@@ -1,6 +1,6 @@
 /* search_stats.h: how common the words of a vendor's searchable rows are, for the
  * searches that keep their plan (db/search_sql.h). Read from PostgreSQL's own
- * statistics (od_search_lexemes, migration 025) and kept per process for
+ * statistics (od_search_lexemes, migrations 025 and 030) and kept per process for
  * OD_SEARCH_STATS_TTL_S seconds per vendor and table: a stale list only makes a
  * search choose the slower of its two ways, never changes its result. */
 #ifndef OD_DB_SEARCH_STATS_H
@@ -13,7 +13,10 @@
 #define OD_SEARCH_STATS_TTL_S 600
 #define OD_SEARCH_STATS_MIN "0.005"  /* rarer lexemes are never walked for */
 
-typedef enum od_search_table { OD_SEARCH_PRODUCTS, OD_SEARCH_CUSTOMERS } od_search_table;
+/* The words of products or of customers, or the dietary tags of products. */
+typedef enum od_search_table {
+    OD_SEARCH_PRODUCTS, OD_SEARCH_CUSTOMERS, OD_SEARCH_PRODUCT_TAGS
+} od_search_table;
 
 /* Parameters $5-$7 of a kept search; borrowed from the process's copy, valid until
  * the next od_search_stats_get or od_search_stats_reset. */
