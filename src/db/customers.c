@@ -151,7 +151,8 @@ search_kept(od_db *db, od_arena *a, const od_customer_filter *f, const char *lim
             PGresult **res)
 {
     od_search_stats st;
-    od_rc rc = od_search_stats_get(db, a, OD_SEARCH_CUSTOMERS, f->vendor_id, &st);
+    od_rc rc = od_search_stats_get(db, a, OD_SEARCH_CUSTOMERS, f->vendor_id, f->q,
+                                   f->prefix_word, &st);
 
     if (rc != OD_OK)
         return rc;

@@ -208,7 +208,8 @@ tags_kept(od_db *db, od_arena *a, const od_product_filter *f, const char *limit,
           PGresult **res)
 {
     od_search_stats st;
-    od_rc rc = od_search_stats_get(db, a, OD_SEARCH_PRODUCT_TAGS, f->vendor_id, &st);
+    od_rc rc = od_search_stats_get(db, a, OD_SEARCH_PRODUCT_TAGS, f->vendor_id, NULL, NULL,
+                                   &st);
 
     if (rc != OD_OK)
         return rc;
@@ -235,7 +236,8 @@ search_kept(od_db *db, od_arena *a, const od_product_filter *f, const char *limi
 
     if (want == NULL)
         return OD_ENOMEM;
-    if ((rc = od_search_stats_get(db, a, OD_SEARCH_PRODUCTS, f->vendor_id, &st)) != OD_OK)
+    if ((rc = od_search_stats_get(db, a, OD_SEARCH_PRODUCTS, f->vendor_id, f->q,
+                                  f->prefix_word, &st)) != OD_OK)
         return rc;
     if (f->relevance) {
         const char *params[] = { f->vendor_id, f->q, f->prefix_word, want, st.lexemes,

@@ -1,12 +1,14 @@
 /* search_stats.c: a small table of the statistics od_search_stats_get returns,
  * OD_SEARCH_STATS_SLOTS entries (vendor, table), the oldest replaced when full. An
- * entry is about the size of its lexeme list: a few kilobytes. */
+ * entry holds its lexemes and their frequencies one by one (a few hundred for a
+ * catalog), from which each search takes the ones its words can use. */
 #include "db/search_stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 
 #define OD_SEARCH_STATS_SLOTS 256
@@ -15,18 +17,26 @@ typedef struct entry {
     od_search_table table;
     char vendor[37];
     long read_ms;              /* od_now_ms() when read; 0: free slot */
-    char *lexemes, *freqs, *total;  /* owned (malloc) */
+    int n;                     /* lexemes */
+    char **lexemes, **freqs;   /* owned (malloc), n each; freqs as PostgreSQL wrote them */
+    char *total;               /* owned */
 } entry;
 
 static entry entries[OD_SEARCH_STATS_SLOTS];
 
+/* One row per lexeme, in the function's order, each with the total; a single row
+ * with a NULL lexeme when there is none. */
 static od_stmt st_read = OD_READ_STMT("search_lexemes",
-    "SELECT lexemes::text, freqs::text, total_rows::text FROM od_search_lexemes($1, $2::real)",
-    2);
+    "SELECT x.l, x.f::text, s.total_rows::text FROM od_search_lexemes($1, $2::real) s "
+    "LEFT JOIN LATERAL unnest(s.lexemes, s.freqs) AS x(l, f) ON true", 2);
 
 static void
 entry_clear(entry *e)
 {
+    for (int i = 0; i < e->n; i++) {
+        free(e->lexemes[i]);
+        free(e->freqs[i]);
+    }
     free(e->lexemes);
     free(e->freqs);
     free(e->total);
@@ -53,9 +63,55 @@ slot_for(od_search_table t, const char *vendor_id, bool *found)
     return oldest;
 }
 
+/* Fills e from the function's rows; false when memory ran out (e is then clear). */
+static bool
+entry_fill(entry *e, const PGresult *res)
+{
+    int rows = PQntuples(res);
+
+    e->total = strdup(rows > 0 ? PQgetvalue(res, 0, 2) : "0");
+    e->lexemes = calloc((size_t)rows + 1, sizeof(char *));
+    e->freqs = calloc((size_t)rows + 1, sizeof(char *));
+    if (e->total == NULL || e->lexemes == NULL || e->freqs == NULL)
+        return false;
+    for (int i = 0; i < rows; i++) {
+        if (PQgetisnull(res, i, 0))
+            continue;
+        e->lexemes[e->n] = strdup(PQgetvalue(res, i, 0));
+        e->freqs[e->n] = strdup(PQgetvalue(res, i, 1));
+        if (e->lexemes[e->n] == NULL || e->freqs[e->n] == NULL) {
+            e->n++;  /* entry_clear frees what was made */
+            return false;
+        }
+        e->n++;
+    }
+    return true;
+}
+
+/* True when lexeme begins with the first two letters (ASCII, any case) of one of
+ * the words of text (separated by spaces); false when text is NULL. */
+static bool
+begins_as_one_of(const char *lexeme, const char *text)
+{
+    for (const char *w = text; w != NULL && *w != '\0';) {
+        size_t len = strcspn(w, " "), k = len < 2 ? len : 2, i;
+
+        for (i = 0; i < k; i++) {
+            char c = w[i] >= 'A' && w[i] <= 'Z' ? (char)(w[i] - 'A' + 'a') : w[i];
+
+            if (lexeme[i] != c)
+                break;
+        }
+        if (len > 0 && i == k)
+            return true;
+        w += len + (w[len] == ' ');
+    }
+    return false;
+}
+
 od_rc
 od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendor_id,
-                    od_search_stats *out)
+                    const char *words, const char *prefix, od_search_stats *out)
 {
     static const char *const names[] = {
         [OD_SEARCH_PRODUCTS] = "products", [OD_SEARCH_CUSTOMERS] = "customers",
@@ -66,7 +122,7 @@ od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendo
     bool found;
     entry *e;
     PGresult *res;
-    bool one;
+    od_buf lex, freq;
     od_rc rc;
 
     if (strlen(vendor_id) >= sizeof(e->vendor))
@@ -75,23 +131,42 @@ od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendo
     if (!found || now - e->read_ms > OD_SEARCH_STATS_TTL_S * 1000L) {
         if ((rc = od_db_exec(db, a, &st_read, params, &res)) != OD_OK)
             return rc;
-        one = PQntuples(res) == 1;  /* the function returns one row */
         entry_clear(e);
-        e->table = t;
-        snprintf(e->vendor, sizeof(e->vendor), "%s", vendor_id);
-        e->lexemes = strdup(one ? PQgetvalue(res, 0, 0) : "{}");
-        e->freqs = strdup(one ? PQgetvalue(res, 0, 1) : "{}");
-        e->total = strdup(one ? PQgetvalue(res, 0, 2) : "0");
-        if (e->lexemes == NULL || e->freqs == NULL || e->total == NULL) {
+        if (!entry_fill(e, res)) {
             entry_clear(e);
             return OD_ENOMEM;
         }
+        e->table = t;
+        snprintf(e->vendor, sizeof(e->vendor), "%s", vendor_id);
         e->read_ms = now > 0 ? now : 1;
     }
-    out->lexemes = e->lexemes;
-    out->freqs = e->freqs;
-    out->total = e->total;
-    return OD_OK;
+    /* The literals, every lexeme quoted (its only specials: the quote, the backslash). */
+    od_buf_init(&lex, 256);
+    od_buf_init(&freq, 256);
+    od_buf_puts(&lex, "{");
+    od_buf_puts(&freq, "{");
+    for (int i = 0, kept = 0; i < e->n; i++) {
+        if ((words != NULL || prefix != NULL) && !begins_as_one_of(e->lexemes[i], words) &&
+            !begins_as_one_of(e->lexemes[i], prefix))
+            continue;
+        od_buf_puts(&lex, kept ? ",\"" : "\"");
+        for (const char *c = e->lexemes[i]; *c != '\0'; c++) {
+            if (*c == '"' || *c == '\\')
+                od_buf_puts(&lex, "\\");
+            od_buf_append(&lex, c, 1);
+        }
+        od_buf_puts(&lex, "\"");
+        od_buf_printf(&freq, "%s%s", kept ? "," : "", e->freqs[i]);
+        kept++;
+    }
+    od_buf_puts(&lex, "}");
+    od_buf_puts(&freq, "}");
+    out->lexemes = lex.failed == OD_OK ? od_arena_strndup(a, lex.data, lex.len) : NULL;
+    out->freqs = freq.failed == OD_OK ? od_arena_strndup(a, freq.data, freq.len) : NULL;
+    out->total = od_arena_strdup(a, e->total);
+    od_buf_free(&lex);
+    od_buf_free(&freq);
+    return out->lexemes != NULL && out->freqs != NULL && out->total != NULL ? OD_OK : OD_ENOMEM;
 }
 
 void

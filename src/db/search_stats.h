@@ -18,8 +18,7 @@ typedef enum od_search_table {
     OD_SEARCH_PRODUCTS, OD_SEARCH_CUSTOMERS, OD_SEARCH_PRODUCT_TAGS
 } od_search_table;
 
-/* Parameters $5-$7 of a kept search; borrowed from the process's copy, valid until
- * the next od_search_stats_get or od_search_stats_reset. */
+/* Parameters $5-$7 of a kept search, arena-owned. */
 typedef struct od_search_stats {
     const char *lexemes;  /* text[] literal, sorted in C collation */
     const char *freqs;    /* real[] literal: the fraction of rows holding each */
@@ -29,10 +28,15 @@ typedef struct od_search_stats {
 /* Fills out for table t of vendor_id, which must be the vendor of the current
  * transaction's context (the function reads only that vendor's statistics): from
  * the process's copy when it is recent, else read now (a plain read: in front of
- * the request's deferred BEGIN it is a transaction of its own, db/db.h). Returns
- * OD_OK, OD_ENOMEM or od_db_exec codes. */
+ * the request's deferred BEGIN it is a transaction of its own, db/db.h). With the
+ * words of a search (separated by spaces) or its prefix word, only the lexemes that
+ * begin with the first two letters of one of them: a word's lexemes begin as the
+ * word does (stemming changes endings), so the estimate is the same and the
+ * statement parses a few entries instead of hundreds; a lexeme missed only makes
+ * the search take the bitmap. Both NULL: all of them. Returns OD_OK, OD_ENOMEM or
+ * od_db_exec codes. */
 od_rc od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendor_id,
-                          od_search_stats *out);
+                          const char *words, const char *prefix, od_search_stats *out);
 
 /* Forgets every copy (tests). */
 void od_search_stats_reset(void);

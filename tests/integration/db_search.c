@@ -71,7 +71,8 @@ explain(const char *table, const char *words, const char *prefix, ways *w)
 
     memset(w, 0, sizeof(*w));
     CU_ASSERT_EQUAL_FATAL(od_search_stats_get(db, arena, strcmp(table, "products") == 0 ?
-                          OD_SEARCH_PRODUCTS : OD_SEARCH_CUSTOMERS, vendor, &st), OD_OK);
+                          OD_SEARCH_PRODUCTS : OD_SEARCH_CUSTOMERS, vendor, words, prefix,
+                          &st), OD_OK);
     CU_ASSERT_EQUAL_FATAL(od_db_exec(db, arena, &st_kept, (const char *const[]){ table }, &res),
                           OD_OK);
     CU_ASSERT_EQUAL_FATAL(PQntuples(res), 1);
