@@ -8,6 +8,9 @@
 -- statistics know (pg_stats.most_common_elems of dietary_tags). od_search_lexemes
 -- now also answers for 'product_tags': the column dietary_tags of products, read
 -- like search_tsv (the vendor's first hash leaf, frequencies of at least p_min).
+-- An element's frequency in pg_stats is a fraction of the rows where the column is
+-- not NULL (products without tags have NULL): it is scaled to all the rows, which
+-- the row estimate counts. (search_tsv is never NULL.)
 
 CREATE OR REPLACE FUNCTION od_search_lexemes(p_table text, p_min real)
 RETURNS TABLE (lexemes text[], freqs real[], total_rows real)
@@ -21,11 +24,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
         WHERE p_table IN ('products', 'customers', 'product_tags')
           AND od_current_vendor() IS NOT NULL
     ), e AS (
-        SELECT x.lex, x.f
+        SELECT x.lex, x.f * (1 - s.null_frac) AS f
         FROM part, pg_stats s,
              unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS x(lex, f)
         WHERE s.schemaname = 'public' AND s.tablename = part.name || '_h00'
-          AND s.attname = part.col AND x.lex IS NOT NULL AND x.f >= p_min
+          AND s.attname = part.col AND x.lex IS NOT NULL AND x.f * (1 - s.null_frac) >= p_min
     )
     SELECT coalesce((SELECT array_agg(e.lex ORDER BY e.lex COLLATE "C") FROM e), '{}'),
            coalesce((SELECT array_agg(e.f ORDER BY e.lex COLLATE "C") FROM e), '{}'),

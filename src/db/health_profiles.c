@@ -59,7 +59,10 @@ static od_stmt st_policies = { .name = "health_policies",
 
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON);
  * $5 is the stamp of the policies it was derived under, stored with the writing
- * transaction's id so that each derivation writes a new value (migration 028). */
+ * transaction's id so that each derivation writes a new value (migration 028).
+ * Generic: its tables are plain, and the statement trigger that checks the new
+ * profile's customer (od_check_parent_refs) names customers only through EXECUTE,
+ * which is always planned with its values. */
 static od_stmt st_store = OD_GENERIC_STMT("health_store",
     "WITH p AS (SELECT * FROM json_to_record($3::json) AS x(height_cm numeric, weight_kg numeric, "
     "age integer, gender gender, activity_level activity_level, conditions text[], "

@@ -80,26 +80,26 @@ static od_vstmt vs_page_after = OD_VSTMT("products_page_after",
 
 /* The filters a kept search takes besides its words, none of which can drive an
  * index (so the plan is the same for every value): allergens.none (A, text[] or
- * NULL), updated_after (U, or NULL), include_deleted (D, boolean) and status=active
- * (S, boolean). A, U, D, S are parameter numbers. */
-#define SEARCH_FILTERS(A, U, D, S) \
+ * NULL), include_deleted (D, boolean) and status=active (S, boolean). A, D, S are
+ * parameter numbers. (updated_after can: as a condition that may be NULL it would
+ * not bound the walk, which would read the whole vendor when few rows are newer.) */
+#define SEARCH_FILTERS(A, D, S) \
     " AND ($" D "::boolean OR t.soft_deleted_at IS NULL)" \
     " AND ($" A "::text[] IS NULL OR t.allergens IS NOT NULL AND NOT (t.allergens && $" A "::text[]))" \
-    " AND ($" U "::timestamptz IS NULL OR t.updated_at > $" U "::timestamptz)" \
     " AND (NOT $" S "::boolean OR t.status = 'active'::product_status)"
 
 /* Kept searches (db/search_sql.h: $1-$7). By relevance: the $4 newest matches
  * ranked, the page of $10 after the position ($8 rank, $9 id; NULL for the first
  * page), as the one-shot relevance search below; the filters from $11. */
 static od_vstmt vs_search_rank = OD_VSTMT("products_search_rank",
-    OD_SEARCH_WITH("{v:products}", "english", SEARCH_FILTERS("11", "12", "13", "14")) ", "
+    OD_SEARCH_WITH("{v:products}", "english", SEARCH_FILTERS("11", "12", "13")) ", "
     "c AS (SELECT k.id, ts_rank(k.search_tsv, (SELECT q FROM tsq)) AS rank FROM k), "
     "pg AS (SELECT c.id, c.rank FROM c WHERE $8::real IS NULL OR c.rank < $8::real "
     "OR (c.rank = $8::real AND c.id > $9::uuid) ORDER BY c.rank DESC, c.id LIMIT $10::int) "
     "SELECT left(" PRODUCT_JSON("p", "i.imgs") "::text, -1) || ', \"rank\" : ' || "
     "pg.rank::text || '}', pg.rank::text, pg.id::text "
     "FROM pg CROSS JOIN LATERAL " ROW_OF("pg") IMAGES_OF_P
-    " ORDER BY pg.rank DESC, pg.id", 14, true);
+    " ORDER BY pg.rank DESC, pg.id", 13, true);
 
 /* The page of the products of k, newest first. */
 #define PAGE_OF_K \
@@ -108,19 +108,19 @@ static od_vstmt vs_search_rank = OD_VSTMT("products_search_rank",
     " ORDER BY k.updated_at DESC, k.id DESC"
 
 /* By time: the page of $4 newest matches, the filters from $8; and the same after a
- * position ($12 updated_at, $13 id). */
+ * position ($11 updated_at, $12 id). */
 #define SEARCH_TIME(after) \
-    OD_SEARCH_WITH("{v:products}", "english", SEARCH_FILTERS("8", "9", "10", "11") after) " " \
+    OD_SEARCH_WITH("{v:products}", "english", SEARCH_FILTERS("8", "9", "10") after) " " \
     PAGE_OF_K
 
-static od_vstmt vs_search_time = OD_VSTMT("products_search_time", SEARCH_TIME(""), 11, true);
+static od_vstmt vs_search_time = OD_VSTMT("products_search_time", SEARCH_TIME(""), 10, true);
 static od_vstmt vs_search_time_after = OD_VSTMT("products_search_time_after",
-    SEARCH_TIME(" AND (t.updated_at, t.id) < ($12::timestamptz, $13::uuid)"), 13, true);
+    SEARCH_TIME(" AND (t.updated_at, t.id) < ($11::timestamptz, $12::uuid)"), 12, true);
 
 /* Lists of tags.any, the two ways of db/search_sql.h over dietary_tags: $1 vendor,
  * $2 the tags (text[]), $3 allergens.none, $4 the page plus one, $5-$7 the frequent
  * tags, their frequencies and the vendor's rows (od_search_stats), the other filters
- * from $8; the same after a position ($11 updated_at, $12 id). The fraction of rows
+ * $8 and $9; the same after a position ($10 updated_at, $11 id). The fraction of rows
  * holding any of the tags is taken as the sum of theirs (at most 1): too high when
  * tags go together, and then the walk finds too few and the bitmap runs as well. */
 #define TAGS_DENS \
@@ -129,11 +129,11 @@ static od_vstmt vs_search_time_after = OD_VSTMT("products_search_time_after",
 #define TAGS(after) \
     "WITH " TAGS_DENS ", " OD_SEARCH_WIN ", " \
     OD_SEARCH_KEYS_OF("{v:products}", "dietary_tags", " && $2::text[]", \
-                      SEARCH_FILTERS("3", "8", "9", "10") after) " " PAGE_OF_K
+                      SEARCH_FILTERS("3", "8", "9") after) " " PAGE_OF_K
 
-static od_vstmt vs_tags = OD_VSTMT("products_tags", TAGS(""), 10, true);
+static od_vstmt vs_tags = OD_VSTMT("products_tags", TAGS(""), 9, true);
 static od_vstmt vs_tags_after = OD_VSTMT("products_tags_after",
-    TAGS(" AND (t.updated_at, t.id) < ($11::timestamptz, $12::uuid)"), 12, true);
+    TAGS(" AND (t.updated_at, t.id) < ($10::timestamptz, $11::uuid)"), 11, true);
 
 static od_stmt st_get_locked = OD_STMT("products_get_locked",
     "SELECT " PRODUCT_JSON("p", IMAGES_JSON("p")) "::text, " PRODUCT_ETAG("p") ", "
@@ -185,13 +185,21 @@ od_products_replica_lag(od_db *db, od_arena *a, PGresult **res)
 }
 
 /* True when f has no filter but SEARCH_FILTERS' besides its words or tags. The
- * brand, the category and the inactive status can each make the matches rare among
- * the newest rows, so the best plan depends on their values: planned with them. */
+ * brand, the category, the inactive status and updated_after can each make the
+ * matches rare among the newest rows, so the best plan depends on their values:
+ * planned with them. */
 static bool
 no_driver(const od_product_filter *f)
 {
-    return f->brand == NULL && f->category_id == NULL &&
+    return f->brand == NULL && f->category_id == NULL && f->updated_after == NULL &&
            (f->status == NULL || strcmp(f->status, "active") == 0);
+}
+
+/* SEARCH_FILTERS' S: "t" for status=active. */
+static const char *
+active_only(const od_product_filter *f)
+{
+    return f->status != NULL && strcmp(f->status, "active") == 0 ? "t" : "f";
 }
 
 /* True when f is a search of plain words (f->q, f->prefix_word) that the kept
@@ -215,8 +223,8 @@ tags_kept(od_db *db, od_arena *a, const od_product_filter *f, const char *limit,
         return rc;
     {
         const char *params[] = { f->vendor_id, f->tags_any, f->allergens_none, limit,
-                                 st.lexemes, st.freqs, st.total, f->updated_after,
-                                 f->include_deleted ? "t" : "f", f->status ? "t" : "f",
+                                 st.lexemes, st.freqs, st.total,
+                                 f->include_deleted ? "t" : "f", active_only(f),
                                  f->after_key, f->after_id };
 
         return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_tags_after : &vs_tags,
@@ -231,7 +239,7 @@ search_kept(od_db *db, od_arena *a, const od_product_filter *f, const char *limi
 {
     od_search_stats st;
     const char *want = f->relevance ? od_arena_printf(a, "%d", f->candidates) : limit;
-    const char *deleted = f->include_deleted ? "t" : "f", *active = f->status ? "t" : "f";
+    const char *deleted = f->include_deleted ? "t" : "f", *active = active_only(f);
     od_rc rc;
 
     if (want == NULL)
@@ -242,13 +250,13 @@ search_kept(od_db *db, od_arena *a, const od_product_filter *f, const char *limi
     if (f->relevance) {
         const char *params[] = { f->vendor_id, f->q, f->prefix_word, want, st.lexemes,
                                  st.freqs, st.total, f->after_key, f->after_id, limit,
-                                 f->allergens_none, f->updated_after, deleted, active };
+                                 f->allergens_none, deleted, active };
 
         return od_vendor_stmt_exec(db, a, &vs_search_rank, f->vendor_id, params, res);
     } else {
         const char *params[] = { f->vendor_id, f->q, f->prefix_word, want, st.lexemes,
-                                 st.freqs, st.total, f->allergens_none, f->updated_after,
-                                 deleted, active, f->after_key, f->after_id };
+                                 st.freqs, st.total, f->allergens_none, deleted, active,
+                                 f->after_key, f->after_id };
 
         return od_vendor_stmt_exec(db, a, f->after_key != NULL ? &vs_search_time_after
                                    : &vs_search_time, f->vendor_id, params, res);
