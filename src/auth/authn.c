@@ -41,6 +41,13 @@ od_authn_init(const od_config *cfg)
 }
 
 void
+od_authn_refresh(time_t now)
+{
+    if (authn_keys != NULL)
+        od_keyset_maybe_reload(authn_keys, now);  /* logs, and keeps the old keys */
+}
+
+void
 od_authn_shutdown(void)
 {
     od_keyset_free(authn_keys);

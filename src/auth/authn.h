@@ -5,6 +5,7 @@
 #define OD_AUTHN_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "auth/jwt.h"
 #include "core/config.h"
@@ -12,10 +13,17 @@
 #include "http/request.h"
 
 /* Loads the process-wide key set from cfg (borrowed; read now, not kept), replacing
- * one loaded before. Call once at worker start. Returns OD_OK, or OD_EINVAL /
+ * one loaded before. The pool's master calls it at start and at a reload, and its
+ * workers inherit the set when they are forked. Returns OD_OK, or OD_EINVAL /
  * OD_ENOMEM after logging an error that names the setting (a key file that cannot
  * be read or used); the key set loaded before, if any, is kept then. */
 od_rc od_authn_init(const od_config *cfg);
+
+/* Re-reads a changed JWKS file once its reload interval has passed, keeping the
+ * keys loaded before when it cannot be used (as every request does in a worker):
+ * the pool's master follows the file, so that a worker forked while the file is
+ * broken starts with the last good keys. */
+void od_authn_refresh(time_t now);
 
 /* Releases the process-wide key set (at worker exit; harmless when none). */
 void od_authn_shutdown(void);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -18,6 +19,7 @@
 #include <openssl/rand.h>
 
 #include "api/api.h"
+#include "auth/authn.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/notify.h"
@@ -237,6 +239,14 @@ reload(pool *p)
         od_notify("READY=1");
         return;
     }
+    /* Last: on success it replaces the keys the next workers inherit. */
+    if (od_authn_init(&fresh) != OD_OK) {
+        od_log_error("pool: reload refused, keeping the running settings and token keys");
+        od_migrations_free(&set);
+        od_config_free(&fresh);
+        od_notify("READY=1");
+        return;
+    }
     /* Keep the drawn cursor key when the file still sets none. */
     if (fresh.cursor_secret[0] == '\0') {
         free(fresh.cursor_secret);
@@ -363,6 +373,13 @@ od_pool_main(od_config *cfg, char *const *envp)
         od_migrations_free(&p.migrations);
         return 1;
     }
+    /* The token keys, which every worker inherits: a key file that cannot be used
+     * stops the start here, and a JWKS file broken later never stops a worker. */
+    if (od_authn_init(cfg) != OD_OK) {
+        od_config_free(cfg);
+        od_migrations_free(&p.migrations);
+        return 1;
+    }
     p.api_env.migrations = &p.migrations;
     od_api_init(&p.api_env);
     if (setup_signals() != 0 || pipe2(p.ready_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
@@ -409,6 +426,7 @@ od_pool_main(od_config *cfg, char *const *envp)
                 break;
             continue;
         }
+        od_authn_refresh(time(NULL));  /* before forking: the last good keys */
         maintain(&p);
     }
     od_log_info("pool: all workers exited; bye");
@@ -420,5 +438,6 @@ cleanup:
     }
     od_migrations_free(&p.migrations);
     od_config_free(cfg);
+    od_authn_shutdown();
     return code;
 }

@@ -155,10 +155,9 @@ od_worker_main(const od_config *cfg, int listen_fd, int ready_fd, const sigset_t
         od_log_error("worker: out of memory at start");
         goto cleanup;
     }
-    /* Token keys are loaded once per worker: a SIGHUP rolls workers, which
-     * re-reads them; a JWKS file is also re-read in place when it changes. */
-    if (od_authn_init(cfg) != OD_OK)
-        goto cleanup;
+    /* Token keys come from the master, which loaded them before forking (and again
+     * at a SIGHUP, which rolls workers); a JWKS file is also re-read in place when
+     * it changes, the old keys kept while it cannot be used. */
     od_api_worker_start(cfg);
     if (write(ready_fd, &me, sizeof(me)) != (ssize_t)sizeof(me))
         od_log_warn("worker: cannot report readiness: %s", strerror(errno));

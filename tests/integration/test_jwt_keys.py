@@ -8,11 +8,12 @@ import hmac
 import json
 import os
 import re
+import signal
 import subprocess
 import tempfile
 import time
 
-from stack import ENV, VAR, StackCase, now, request
+from stack import ENV, VAR, StackCase, children, now, pid_of, request, wait_for
 
 KEYS = os.path.join(VAR, "keys")
 
@@ -149,9 +150,17 @@ class AsymmetricKeys(StackCase):
         rs2 = sign("RS256", self.rsa2, claims(), kid="rsa-b")
         self.assertTrue(self.wait_for_keys(rs2, 200), "rotated key not picked up")
         self.assertTrue(self.wait_for_keys(rs, 401), "retired key still accepted")
-        # a broken file keeps the keys loaded before
+        # a broken file keeps the keys loaded before, in the workers that run and
+        # in those forked meanwhile (they inherit the master's last good keys)
+        self.addCleanup(write_jwks, [])
         with open(os.path.join(KEYS, "jwks.json"), "w") as f:
             f.write("{not json")
         time.sleep(1.5)
         self.assertEqual(self.me(rs2).status, 200)
-        write_jwks([])
+        api = pid_of("api")
+        old = children(api)
+        for pid in old:
+            os.kill(pid, signal.SIGKILL)
+        self.assertTrue(wait_for(lambda: len(set(children(api)) - set(old)) >= len(old),
+                                 timeout=15), "workers not replaced")
+        self.assertEqual([self.me(rs2).status for _ in range(8)], [200] * 8)
