@@ -101,17 +101,16 @@ static od_vstmt vs_search_rank = OD_VSTMT("products_search_rank",
     "FROM pg CROSS JOIN LATERAL " ROW_OF("pg") IMAGES_OF_P
     " ORDER BY pg.rank DESC, pg.id", 13, true);
 
-/* The page of the products of k, newest first. */
+/* The page of the products k (whole rows), newest first. */
 #define PAGE_OF_K \
-    "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, k.updated_at::text, k.id::text " \
-    "FROM k CROSS JOIN LATERAL " ROW_OF("k") IMAGES_OF_P \
-    " ORDER BY k.updated_at DESC, k.id DESC"
+    "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, p.updated_at::text, p.id::text " \
+    "FROM k p" IMAGES_OF_P " ORDER BY p.updated_at DESC, p.id DESC"
 
 /* By time: the page of $4 newest matches, the filters from $8; and the same after a
  * position ($11 updated_at, $12 id). */
 #define SEARCH_TIME(after) \
-    OD_SEARCH_WITH("{v:products}", "english", SEARCH_FILTERS("8", "9", "10") after) " " \
-    PAGE_OF_K
+    OD_SEARCH_WITH_ROWS("{v:products}", "english", \
+                        SEARCH_FILTERS("8", "9", "10") after) " " PAGE_OF_K
 
 static od_vstmt vs_search_time = OD_VSTMT("products_search_time", SEARCH_TIME(""), 10, true);
 static od_vstmt vs_search_time_after = OD_VSTMT("products_search_time_after",
@@ -128,7 +127,7 @@ static od_vstmt vs_search_time_after = OD_VSTMT("products_search_time_after",
     "FROM unnest($5::text[], $6::real[]) AS s(l, f) WHERE s.l = ANY ($2::text[])), 0), 1) AS f)"
 #define TAGS(after) \
     "WITH " TAGS_DENS ", " OD_SEARCH_WIN ", " \
-    OD_SEARCH_KEYS_OF("{v:products}", "dietary_tags", " && $2::text[]", \
+    OD_SEARCH_KEYS_OF("{v:products}", "t.*", "dietary_tags", " && $2::text[]", \
                       SEARCH_FILTERS("3", "8", "9") after) " " PAGE_OF_K
 
 static od_vstmt vs_tags = OD_VSTMT("products_tags", TAGS(""), 9, true);

@@ -56,31 +56,38 @@
     "win AS MATERIALIZED (SELECT CASE WHEN f > 0 AND f * f * $7::real >= $4::int " \
     "THEN least(ceil(2 * $4::int / f), $7::real)::int ELSE 0 END AS n FROM dens)"
 
-/* k(id, updated_at, COL): the $4 newest rows t of the view T (a {v:...} marker) whose
- * column COL satisfies MATCH (an operator and its operand) and that satisfy COND
- * (conditions on t after the vendor's, each beginning with " AND ", or ""), in time
- * order, found one of the two ways above. */
-#define OD_SEARCH_KEYS_OF(T, COL, MATCH, COND) \
-    "w AS MATERIALIZED (SELECT r.id, r.updated_at, r." COL " " \
-    "FROM (SELECT t.id, t.updated_at, t." COL " FROM " T " t " \
+/* k(COLS): the $4 newest rows t of the view T (a {v:...} marker) whose column COL
+ * satisfies MATCH (an operator and its operand) and that satisfy COND (conditions
+ * on t after the vendor's, each beginning with " AND ", or ""), in time order, found
+ * one of the two ways above. COLS, columns of t, hold t.id, t.updated_at and t.COL. */
+#define OD_SEARCH_KEYS_OF(T, COLS, COL, MATCH, COND) \
+    "w AS MATERIALIZED (SELECT r.* " \
+    "FROM (SELECT " COLS " FROM " T " t " \
     "WHERE t.vendor_id = $1::uuid" COND " ORDER BY t.updated_at DESC, t.id DESC " \
     "LIMIT (SELECT n FROM win)) r " \
     "WHERE r." COL MATCH " ORDER BY r.updated_at DESC, r.id DESC " \
     "LIMIT $4::int), " \
-    "b AS (SELECT r.id, r.updated_at, r." COL " " \
-    "FROM (SELECT t.id, t.updated_at, t." COL " FROM " T " t " \
+    "b AS (SELECT r.* " \
+    "FROM (SELECT " COLS " FROM " T " t " \
     "WHERE t.vendor_id = $1::uuid" COND " AND t." COL MATCH " OFFSET 0) r " \
     "WHERE (SELECT count(*) FROM w) < $4::int " \
     "ORDER BY r.updated_at DESC, r.id DESC LIMIT $4::int), " \
     "k AS (SELECT * FROM w WHERE (SELECT count(*) FROM w) >= $4::int " \
     "UNION ALL SELECT * FROM b)"
 
-/* k(id, updated_at, search_tsv): the matches of the words. */
-#define OD_SEARCH_KEYS(T, COND) \
-    OD_SEARCH_KEYS_OF(T, "search_tsv", " @@ (SELECT q FROM tsq)", COND)
+/* The matches of the words. */
+#define OD_SEARCH_MATCH " @@ (SELECT q FROM tsq)"
 
-/* The WITH clause of a kept search: tsq, dens, win, w, b and k. */
+/* The WITH clause of a kept search: tsq, dens, win, w, b and k(id, updated_at,
+ * search_tsv). */
 #define OD_SEARCH_WITH(T, CFG, COND) \
-    "WITH " OD_SEARCH_TSQ(CFG) ", " OD_SEARCH_WINDOW(CFG) ", " OD_SEARCH_KEYS(T, COND)
+    "WITH " OD_SEARCH_TSQ(CFG) ", " OD_SEARCH_WINDOW(CFG) ", " \
+    OD_SEARCH_KEYS_OF(T, "t.id, t.updated_at, t.search_tsv", "search_tsv", OD_SEARCH_MATCH, COND)
+
+/* The same with k holding the whole rows: for a page in time order, whose rows the
+ * walk or the bitmap has read anyway, no lookup of each again. */
+#define OD_SEARCH_WITH_ROWS(T, CFG, COND) \
+    "WITH " OD_SEARCH_TSQ(CFG) ", " OD_SEARCH_WINDOW(CFG) ", " \
+    OD_SEARCH_KEYS_OF(T, "t.*", "search_tsv", OD_SEARCH_MATCH, COND)
 
 #endif
