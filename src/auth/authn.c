@@ -8,7 +8,8 @@
 #include "core/log.h"
 #include "http/problem.h"
 
-static od_keyset *authn_keys;  /* the worker's key set; NULL until loaded */
+static od_keyset *authn_keys;  /* the process's key set (a worker's is inherited from the
+                                * pool's master); NULL until loaded */
 
 od_rc
 od_authn_init(const od_config *cfg)
@@ -68,7 +69,7 @@ od_authn_check(od_request *r)
     od_jwt_claims claims;
     od_jwt_status st;
 
-    /* Until every program calls od_authn_init at start, load on first use. */
+    /* A program that did not load the keys at start (a test) loads them now. */
     if (authn_keys == NULL && od_authn_init(r->cfg) != OD_OK)
         return OD_JWT_NO_KEYS;
     od_keyset_maybe_reload(authn_keys, now);  /* logs, and keeps the old keys, on failure */

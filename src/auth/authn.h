@@ -25,7 +25,8 @@ od_rc od_authn_init(const od_config *cfg);
  * broken starts with the last good keys. */
 void od_authn_refresh(time_t now);
 
-/* Releases the process-wide key set (at worker exit; harmless when none). */
+/* Releases the process-wide key set (at a worker's or the master's exit; harmless
+ * when none). */
 void od_authn_shutdown(void);
 
 /* Verifies the request's bearer token without answering: returns OD_JWT_OK and

@@ -123,6 +123,7 @@ od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendo
     entry *e;
     PGresult *res;
     od_buf lex, freq;
+    size_t lex_cap = 3, freq_cap = 3;
     od_rc rc;
 
     if (strlen(vendor_id) >= sizeof(e->vendor))
@@ -140,9 +141,14 @@ od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendo
         snprintf(e->vendor, sizeof(e->vendor), "%s", vendor_id);
         e->read_ms = now > 0 ? now : 1;
     }
-    /* The literals, every lexeme quoted (its only specials: the quote, the backslash). */
-    od_buf_init(&lex, 256);
-    od_buf_init(&freq, 256);
+    /* The literals, every lexeme quoted (its only specials: the quote, the backslash).
+     * The caps hold every entry, each lexeme escaped whole. */
+    for (int i = 0; i < e->n; i++) {
+        lex_cap += 2 * strlen(e->lexemes[i]) + 3;
+        freq_cap += strlen(e->freqs[i]) + 1;
+    }
+    od_buf_init(&lex, lex_cap);
+    od_buf_init(&freq, freq_cap);
     od_buf_puts(&lex, "{");
     od_buf_puts(&freq, "{");
     for (int i = 0, kept = 0; i < e->n; i++) {

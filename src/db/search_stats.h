@@ -18,7 +18,8 @@ typedef enum od_search_table {
     OD_SEARCH_PRODUCTS, OD_SEARCH_CUSTOMERS, OD_SEARCH_PRODUCT_TAGS
 } od_search_table;
 
-/* Parameters $5-$7 of a kept search, arena-owned. */
+/* Parameters $5-$7 of a kept search: od_search_stats_get returns them pool-owned
+ * (the arena it is given). */
 typedef struct od_search_stats {
     const char *lexemes;  /* text[] literal, sorted in C collation */
     const char *freqs;    /* real[] literal: the fraction of rows holding each */
@@ -31,9 +32,10 @@ typedef struct od_search_stats {
  * the request's deferred BEGIN it is a transaction of its own, db/db.h). With the
  * words of a search (separated by spaces) or its prefix word, only the lexemes that
  * begin with the first two letters of one of them: a word's lexemes begin as the
- * word does (stemming changes endings), so the estimate is the same and the
- * statement parses a few entries instead of hundreds; a lexeme missed only makes
- * the search take the bitmap. Both NULL: all of them. Returns OD_OK, OD_ENOMEM or
+ * word does (stemming changes endings), so for words of ASCII letters and digits
+ * (all a kept search takes) the estimate is the same, and the statement parses a
+ * few entries instead of hundreds; a lexeme missed would only make the search take
+ * the bitmap. Both NULL: all of them. Returns OD_OK, OD_ENOMEM or
  * od_db_exec codes. */
 od_rc od_search_stats_get(od_db *db, od_arena *a, od_search_table t, const char *vendor_id,
                           const char *words, const char *prefix, od_search_stats *out);

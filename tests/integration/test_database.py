@@ -351,3 +351,27 @@ class KeptSearches(StackCase):
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("db_search: 3 passed, 0 failed", p.stdout)
+
+
+class ManyFrequentWords(StackCase):
+    """A kept search sends the frequent lexemes its words can use (src/db/search_stats.c):
+    a one-letter or two-letter prefix can use dozens of them, and the literals must
+    hold them all."""
+
+    # 40 words of ten letters, all beginning with "ca": about 500 bytes of lexemes
+    WORDS = ["ca" + "bdfgjkmqvwxz"[i // 12] + "bdfgjkmqvwxz"[i % 12] + "bdfgkm"
+             for i in range(40)]
+
+    def test_a_short_prefix_of_many_frequent_words(self):
+        from test_products import make_vendor, product
+        vid, tokens = make_vendor("Lexemes")
+        r = request("POST", "/api/v1/products", token=tokens["admin"], body={"items": [
+            product("lex-%d" % i, name=" ".join(self.WORDS)) for i in range(60)]})
+        self.assertEqual(r.status, 200, r)
+        part = psql("SELECT od_vendor_partition_name('products', '%s')" % vid).stdout.strip()
+        psql("VACUUM (ANALYZE) %s" % part)
+        for query in ("q=c&prefix=true", "q=ca&prefix=true", "q=" + "+".join(self.WORDS)):
+            r = request("GET", "/api/v1/search/products?limit=100&sort=-updated_at&" + query,
+                        token=tokens["admin"])
+            self.assertEqual(r.status, 200, (query, r))
+            self.assertEqual(len(r.json()["items"]), 60, query)
