@@ -85,7 +85,8 @@ static od_vstmt vs_page_after = OD_VSTMT("products_page_after",
  * not bound the walk, which would read the whole vendor when few rows are newer.) */
 #define SEARCH_FILTERS(A, D, S) \
     " AND ($" D "::boolean OR t.soft_deleted_at IS NULL)" \
-    " AND ($" A "::text[] IS NULL OR t.allergens IS NOT NULL AND NOT (t.allergens && $" A "::text[]))" \
+    " AND ($" A "::text[] IS NULL " \
+    "OR t.allergens IS NOT NULL AND NOT (t.allergens && $" A "::text[]))" \
     " AND (NOT $" S "::boolean OR t.status = 'active'::product_status)"
 
 /* Kept searches (db/search_sql.h: $1-$7). By relevance: the $4 newest matches

@@ -63,7 +63,8 @@ slot_for(od_search_table t, const char *vendor_id, bool *found)
     return oldest;
 }
 
-/* Fills e from the function's rows; false when memory ran out (e is then clear). */
+/* Fills e from the function's rows; false when memory ran out (the caller then
+ * clears e, which frees what was made). */
 static bool
 entry_fill(entry *e, const PGresult *res)
 {
