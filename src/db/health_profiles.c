@@ -47,15 +47,14 @@ static od_stmt st_lock = OD_STMT("health_lock",
     "FOR NO KEY UPDATE OF c", 2, false);
 
 /* One row at least: with no rule in force, the stamp and NULLs. */
-static od_stmt st_policies = { .name = "health_policies",
-    .sql = "SELECT p.condition_code, p.version, p.policy, p.scope, s.stamp "
-           "FROM (SELECT " POLICY_STAMP " AS stamp) s LEFT JOIN LATERAL ("
-           "SELECT DISTINCT ON (condition_code) condition_code, version, policy::text, "
-           "CASE WHEN vendor_id IS NULL THEN 'global' ELSE 'vendor' END AS scope "
-           "FROM diet_rules WHERE active AND (vendor_id = $1::uuid OR vendor_id IS NULL) "
-           "ORDER BY condition_code, vendor_id NULLS LAST) p ON true "
-           "ORDER BY p.condition_code",
-    .nparams = 1, .idempotent = true, .generic = true, .read_only = true };
+static od_stmt st_policies = OD_READ_GENERIC_STMT("health_policies",
+    "SELECT p.condition_code, p.version, p.policy, p.scope, s.stamp "
+    "FROM (SELECT " POLICY_STAMP " AS stamp) s LEFT JOIN LATERAL ("
+    "SELECT DISTINCT ON (condition_code) condition_code, version, policy::text, "
+    "CASE WHEN vendor_id IS NULL THEN 'global' ELSE 'vendor' END AS scope "
+    "FROM diet_rules WHERE active AND (vendor_id = $1::uuid OR vendor_id IS NULL) "
+    "ORDER BY condition_code, vendor_id NULLS LAST) p ON true "
+    "ORDER BY p.condition_code", 1);
 
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON);
  * $5 is the stamp of the policies it was derived under, stored with the writing

@@ -13,7 +13,8 @@ import subprocess
 import tempfile
 import time
 
-from stack import ENV, VAR, StackCase, children, now, pid_of, request, wait_for
+from stack import (ENV, VAR, StackCase, children, log_lines, now, pid_of, request,
+                   wait_for)
 
 KEYS = os.path.join(VAR, "keys")
 
@@ -163,4 +164,11 @@ class AsymmetricKeys(StackCase):
             os.kill(pid, signal.SIGKILL)
         self.assertTrue(wait_for(lambda: len(set(children(api)) - set(old)) >= len(old),
                                  timeout=15), "workers not replaced")
+        self.assertEqual([self.me(rs2).status for _ in range(8)], [200] * 8)
+        # a reload (SIGHUP) with the broken file is refused: settings and keys stay
+        seen = len(log_lines("api"))
+        os.kill(api, signal.SIGHUP)
+        self.assertTrue(wait_for(lambda: any("reload refused" in line
+                                             for line in log_lines("api")[seen:]), timeout=10),
+                        "reload not refused")
         self.assertEqual([self.me(rs2).status for _ in range(8)], [200] * 8)
