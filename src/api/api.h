@@ -42,12 +42,28 @@ const od_route *od_api_routes(size_t *n);
 od_rc od_api_audit(od_request *r, const char *action, const char *entity,
                    const char *entity_id, const char *before_json, const char *after_json);
 
+/* As od_api_audit, but the row goes out with the request's next statement, in one
+ * round trip (db/audit.h: od_audit_defer): that statement's failure may be the
+ * row's, and fails the request the same way. */
+od_rc od_api_audit_defer(od_request *r, const char *action, const char *entity,
+                         const char *entity_id, const char *before_json,
+                         const char *after_json);
+
 /* Writes the audit row of an access (read, deny, break_glass) as od_api_audit; when
  * the request has not opened its transaction the row commits on its own at once
  * (db/audit.h), and a second run of the request (a stale statement) does not
  * write it again. */
 od_rc od_api_audit_access(od_request *r, const char *action, const char *entity,
                           const char *entity_id);
+
+/* As od_api_audit_access, but the row goes out with the request's next statement
+ * (db/audit.h: od_audit_defer_access): in front of a plain read that opens no
+ * transaction, both go in one of their own, in one round trip, and the row is
+ * recorded only if that statement succeeds. od_api_audit_access_sent, after it, keeps
+ * a second run of the request from writing the row again. */
+od_rc od_api_audit_access_defer(od_request *r, const char *action, const char *entity,
+                                const char *entity_id);
+void od_api_audit_access_sent(od_request *r, const char *action);
 
 /* Ends a write handler: audits action on entity (before/after JSON text, NULL
  * for none) and answers 204 when after is NULL, else status with after as the

@@ -55,8 +55,9 @@ parse_profile(od_request *r, loaded *l)
     return true;
 }
 
-/* Loads the customer and its profile, parsed for a write (lock); answers 404 or the
- * failure and returns false. */
+/* Loads the customer and its profile: for a write under the customer's lock (lock),
+ * parsed; else for a read, whose audit row goes out in front of the load, in its
+ * round trip and transaction. Answers 404 or the failure and returns false. */
 static bool
 load(od_request *r, bool lock, loaded *out)
 {
@@ -67,8 +68,16 @@ load(od_request *r, bool lock, loaded *out)
     memset(out, 0, sizeof(*out));
     if ((out->customer = od_api_id(r, "customer")) == NULL)
         return false;
+    /* Who read which customer's health data, and when; never what it holds. Every
+     * attempt is recorded, an id that is no customer of the vendor's too. */
+    if (!lock && (rc = od_api_audit_access_defer(r, "read", ENTITY, out->customer)) != OD_OK) {
+        od_api_db_fail(r, rc, NULL);
+        return false;
+    }
     rc = od_health_load(r->db, r->arena, r->vendor_id, out->customer, lock, &res);
     if (rc == OD_ENOTFOUND) {
+        if (!lock)
+            od_api_audit_access_sent(r, "read");
         od_resp_problem(r, 404, NULL, "no such customer");
         return false;
     }
@@ -76,6 +85,8 @@ load(od_request *r, bool lock, loaded *out)
         od_api_db_fail(r, rc, res);
         return false;
     }
+    if (!lock)
+        od_api_audit_access_sent(r, "read");
     if (!PQgetisnull(res, 0, OD_HEALTH_DOB) &&
         od_customer_date(PQgetvalue(res, 0, OD_HEALTH_DOB), &dob)) {
         out->ctx.customer_age = od_customer_age(dob, od_api_today());
@@ -126,7 +137,8 @@ input_of(const od_profile *p, const od_policy_set *pol)
 }
 
 /* Derives and writes profile p; answers with the stored document (status 200, or
- * 201 for a first profile) after auditing the changed fields. */
+ * 201 for a first profile). Its audit row, the changed fields' values before (as
+ * loaded) and after (as written), goes out in front of the store, in one round trip. */
 static void
 derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_profile *p,
                  od_writes *w)
@@ -134,7 +146,7 @@ derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_pr
     od_health_metrics m;
     od_health_input in = input_of(p, pol);
     const char *why = od_health_compute(&p->body, r->arena, &m), *doc;
-    json_object *derived = NULL, *columns, *stored, *before, *after;
+    json_object *derived = NULL, *columns, *before, *after;
     PGresult *res = NULL;
     od_rc rc;
 
@@ -147,31 +159,29 @@ derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_pr
         return;
     }
     columns = od_json_own(r->arena, od_profile_columns(p, &m, derived));
-    rc = od_health_store(r->db, r->arena, r->vendor_id, l->customer, od_json_text(columns, NULL),
-                         r->user_id, pol->stamp, &res);
-    if (rc != OD_OK) {
-        od_api_db_fail(r, rc, res);
-        return;
-    }
-    doc = od_arena_strdup(r->arena, PQgetvalue(res, 0, 0));
-    stored = od_json_own(r->arena, json_tokener_parse(doc));
+    /* The columns are the stored document's fields but the row's own (updated_by,
+     * created_at, updated_at); a field with the loaded one's value (core/json.h:
+     * od_json_same) did not change. */
     before = od_json_own(r->arena, json_object_new_object());
     after = od_json_own(r->arena, json_object_new_object());
-    json_object_object_foreach(stored, key, value) {
+    json_object_object_foreach(columns, key, value) {
         json_object *old = l->profile != NULL ? od_json_member(l->profile, key) : NULL;
 
-        if (strcmp(key, "created_at") == 0 || strcmp(key, "updated_at") == 0 ||
-            strcmp(key, "updated_by") == 0 || json_object_equal(old, value))
+        if (od_json_same(old, value))
             continue;
         json_object_object_add(before, key, json_object_get(old));
         json_object_object_add(after, key, json_object_get(value));
     }
-    rc = od_api_audit(r, l->profile != NULL ? "update" : "create", ENTITY, l->customer,
-                      od_json_text(before, NULL), od_json_text(after, NULL));
+    rc = od_api_audit_defer(r, l->profile != NULL ? "update" : "create", ENTITY, l->customer,
+                            od_json_text(before, NULL), od_json_text(after, NULL));
+    if (rc == OD_OK)
+        rc = od_health_store(r->db, r->arena, r->vendor_id, l->customer,
+                             od_json_text(columns, NULL), r->user_id, pol->stamp, &res);
     if (rc != OD_OK) {
-        od_api_db_fail(r, rc, NULL);
+        od_api_db_fail(r, rc, res);
         return;
     }
+    doc = PQgetvalue(res, 0, 0);  /* res is the arena's until the request ends */
     r->rows_written = 3;
     od_resp_send(r, l->profile != NULL ? 200 : 201, "application/json", NULL, doc, strlen(doc));
 }
@@ -279,15 +289,9 @@ od_h_health_get(od_request *r)
     od_profile p;
     od_policy_set pol;
     loaded l;
-    od_rc rc;
 
     if (!load(r, false, &l))
         return;
-    /* Who read which customer's health data, and when; never what it holds. */
-    if ((rc = od_api_audit_access(r, "read", ENTITY, l.customer)) != OD_OK) {
-        od_api_db_fail(r, rc, NULL);
-        return;
-    }
     if (l.profile_text == NULL) {
         od_resp_problem(r, 404, NULL, "the customer has no health profile");
         return;

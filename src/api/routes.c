@@ -260,6 +260,18 @@ od_api_audit(od_request *r, const char *action, const char *entity, const char *
     return rc;
 }
 
+od_rc
+od_api_audit_defer(od_request *r, const char *action, const char *entity,
+                   const char *entity_id, const char *before_json, const char *after_json)
+{
+    od_audit_entry e = entry_for(r, action, entity, entity_id, before_json, after_json);
+    od_rc rc = od_audit_defer(r->db, r->arena, &e);
+
+    if (rc != OD_OK)
+        audit_failed(r, action, entity, rc, NULL);
+    return rc;
+}
+
 /* The bit of od_request.access_recorded for an access's action; 0 for none. A
  * request writes at most one row of each (a break-glass entry, then a read). */
 static unsigned
@@ -293,6 +305,28 @@ od_api_audit_access(od_request *r, const char *action, const char *entity,
     if (!od_db_in_transaction(r->db))
         r->access_recorded |= bit;
     return OD_OK;
+}
+
+od_rc
+od_api_audit_access_defer(od_request *r, const char *action, const char *entity,
+                          const char *entity_id)
+{
+    od_audit_entry e = entry_for(r, action, entity, entity_id, NULL, NULL);
+    od_rc rc;
+
+    if ((r->access_recorded & access_bit(action)) != 0)
+        return OD_OK;
+    if ((rc = od_audit_defer_access(r->db, r->arena, &e)) != OD_OK)
+        audit_failed(r, action, entity, rc, NULL);
+    return rc;
+}
+
+void
+od_api_audit_access_sent(od_request *r, const char *action)
+{
+    /* Inside the request's transaction it goes with it, and again on a second run. */
+    if (!od_db_in_transaction(r->db))
+        r->access_recorded |= access_bit(action);
 }
 
 void

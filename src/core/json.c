@@ -144,6 +144,42 @@ od_json_pointer_token(od_arena *a, const char *s)
     return d;
 }
 
+bool
+od_json_same(json_object *a, json_object *b)
+{
+    json_type ta = json_object_get_type(a), tb = json_object_get_type(b);
+    bool na = ta == json_type_int || ta == json_type_double;
+    bool nb = tb == json_type_int || tb == json_type_double;
+
+    if (na && nb && (ta == json_type_double || tb == json_type_double))
+        return json_object_get_double(a) == json_object_get_double(b);
+    if (ta != tb)
+        return false;
+    if (ta == json_type_object) {
+        if (json_object_object_length(a) != json_object_object_length(b))
+            return false;
+        json_object_object_foreach(a, key, value) {
+            json_object *other;
+
+            if (!json_object_object_get_ex(b, key, &other) || !od_json_same(value, other))
+                return false;
+        }
+        return true;
+    }
+    if (ta == json_type_array) {
+        size_t n = json_object_array_length(a);
+
+        if (n != json_object_array_length(b))
+            return false;
+        for (size_t i = 0; i < n; i++) {
+            if (!od_json_same(json_object_array_get_idx(a, i), json_object_array_get_idx(b, i)))
+                return false;
+        }
+        return true;
+    }
+    return json_object_equal(a, b);  /* null, boolean, string; integers of both kinds */
+}
+
 void
 od_json_merge_patch(json_object *target, json_object *patch)
 {

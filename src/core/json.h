@@ -38,6 +38,12 @@ const char *od_json_string(json_object *v);
 /* Returns the compact text of o, owned by o (valid while o lives). */
 const char *od_json_text(json_object *o, size_t *len);
 
+/* True when a and b hold the same value: numbers compare as numbers (1200 equals
+ * 1200.0: a number written as a double may come back from the database as an
+ * integer), objects whatever their keys' order, arrays element by element. NULL is
+ * JSON null. */
+bool od_json_same(json_object *a, json_object *b);
+
 /* Applies the RFC 7396 merge patch patch to the object target (both borrowed;
  * target is changed): a null member removes, an object member merges, anything
  * else replaces. */

@@ -1,6 +1,8 @@
 /* audit.c: inserts into audit_log. */
 #include "db/audit.h"
 
+#include <string.h>
+
 #define INSERT \
     "INSERT INTO audit_log (actor_user_id, actor_role, vendor_id, action, entity, " \
     "entity_id, before, after, ip, ua, request_id, justification) " \
@@ -41,15 +43,25 @@ od_audit_list(od_db *db, od_arena *a, const char *vendor_id, const od_audit_filt
     return od_db_exec(db, a, &st_list, params, res);
 }
 
-/* Inserts e with st. */
-static od_rc
-write_entry(od_db *db, od_arena *a, od_stmt *st, const od_audit_entry *e, PGresult **res)
+/* The parameters of e's row in out[12]. */
+static void
+entry_params(const od_audit_entry *e, const char **out)
 {
     const char *params[] = {
         e->actor_user_id, e->actor_role, e->vendor_id, e->action, e->entity, e->entity_id,
         e->before_json, e->after_json, e->ip, e->user_agent, e->request_id, e->justification,
     };
 
+    memcpy(out, params, sizeof(params));
+}
+
+/* Inserts e with st. */
+static od_rc
+write_entry(od_db *db, od_arena *a, od_stmt *st, const od_audit_entry *e, PGresult **res)
+{
+    const char *params[12];
+
+    entry_params(e, params);
     return od_db_exec(db, a, st, params, res);
 }
 
@@ -57,6 +69,31 @@ od_rc
 od_audit_write(od_db *db, od_arena *a, const od_audit_entry *e, PGresult **res)
 {
     return write_entry(db, a, &st_insert, e, res);
+}
+
+/* Queues the insert of e with st. */
+static od_rc
+defer_entry(od_db *db, od_arena *a, od_stmt *st, const od_audit_entry *e)
+{
+    /* Borrowed by the queue until sent: the request's arena holds them. */
+    const char **params = od_arena_alloc(a, 12 * sizeof(*params));
+
+    if (params == NULL)
+        return OD_ENOMEM;
+    entry_params(e, params);
+    return od_db_defer(db, st, params);
+}
+
+od_rc
+od_audit_defer(od_db *db, od_arena *a, const od_audit_entry *e)
+{
+    return defer_entry(db, a, &st_insert, e);
+}
+
+od_rc
+od_audit_defer_access(od_db *db, od_arena *a, const od_audit_entry *e)
+{
+    return defer_entry(db, a, &st_insert_access, e);
 }
 
 od_rc

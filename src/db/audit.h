@@ -29,6 +29,15 @@ typedef struct od_audit_entry {
  * for OD_EDB. */
 od_rc od_audit_write(od_db *db, od_arena *a, const od_audit_entry *e, PGresult **res);
 
+/* Queues the insert of e, a change's entry, to go out with db's next statement, in
+ * its transaction (od_db_defer): the next statement's failure may be this one's.
+ * Returns OD_OK, OD_ENOMEM or OD_EINVAL (the queue is full). */
+od_rc od_audit_defer(od_db *db, od_arena *a, const od_audit_entry *e);
+
+/* As od_audit_defer for e, an access's entry: in front of a statement that runs in
+ * a transaction of its own (db/db.h), it goes in that transaction. */
+od_rc od_audit_defer_access(od_db *db, od_arena *a, const od_audit_entry *e);
+
 /* Inserts e, an access's entry: on its own when the request's transaction has not
  * begun (db/db.h, stands_alone), else in it. Returns as od_audit_write. */
 od_rc od_audit_write_access(od_db *db, od_arena *a, const od_audit_entry *e,

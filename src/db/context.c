@@ -91,6 +91,14 @@ od_context_end(od_db *db, bool commit)
 {
     od_rc rc;
 
+    /* A commit sends what is still queued (it opens the transaction if nothing ran
+     * yet); a rollback drops it. */
+    if (commit && (rc = od_db_flush(db)) != OD_OK) {
+        od_db_cancel_deferred(db);
+        if (od_db_in_transaction(db))
+            od_db_command(db, "ROLLBACK");
+        return rc;
+    }
     if (od_db_cancel_deferred(db))
         return OD_OK;  /* no statement ran: no transaction was ever opened */
     if (od_db_conn(db) == NULL)

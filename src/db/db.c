@@ -12,6 +12,11 @@
 #include "core/log.h"
 
 #define OD_DB_GRACE_MS 2000  /* client wait beyond the server's statement_timeout */
+#define OD_DB_QUEUED   2     /* statements od_db_defer may hold */
+/* The longest pipeline: a deferred BEGIN and its settings, then each queued
+ * statement and the next one, each after the plan mode it needs (or the next one
+ * after a plan mode and the read-only guard). */
+#define OD_DB_PIPELINE (2 + 2 * OD_DB_QUEUED + 3)
 
 struct od_db {
     PGconn *conn;            /* NULL while disconnected */
@@ -22,6 +27,10 @@ struct od_db {
     bool system;             /* a cross-vendor session (the queue daemon) */
     od_stmt *defer_st;       /* queued to follow BEGIN with the next statement, or NULL */
     const char *const *defer_params;  /* borrowed until sent */
+    od_stmt *queued[OD_DB_QUEUED];    /* od_db_defer's, in order, to go out in front of
+                                       * the next statement */
+    const char *const *queued_params[OD_DB_QUEUED];  /* borrowed until sent */
+    int n_queued;
     unsigned long epoch;     /* changes at every successful connect */
     bool tx_generic;         /* plan_cache_mode is force_generic_plan until the
                               * current transaction ends */
@@ -202,12 +211,23 @@ od_db_defer_begin(od_db *db, od_stmt *st, const char *const *params)
     db->defer_params = params;
 }
 
+od_rc
+od_db_defer(od_db *db, od_stmt *st, const char *const *params)
+{
+    if (db->n_queued == OD_DB_QUEUED)
+        return OD_EINVAL;
+    db->queued[db->n_queued] = st;
+    db->queued_params[db->n_queued++] = params;
+    return OD_OK;
+}
+
 bool
 od_db_cancel_deferred(od_db *db)
 {
     bool was = db->defer_st != NULL;
 
     db->defer_st = NULL;
+    db->n_queued = 0;
     return was;
 }
 
@@ -363,7 +383,7 @@ static od_rc
 exec_pipelined(od_db *db, bool begin, od_stmt *const *sts, const char *const *const *params,
                int n, PGresult **out)
 {
-    PGresult *res[4] = { NULL, NULL, NULL, NULL }, *sync = NULL;
+    PGresult *res[OD_DB_PIPELINE + 1] = { NULL }, *sync = NULL;
     int total = n + (begin ? 1 : 0), i;
     bool sent = PQenterPipelineMode(db->conn) &&
                 (!begin || PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0));
@@ -399,48 +419,82 @@ exec_pipelined(od_db *db, bool begin, od_stmt *const *sts, const char *const *co
 }
 
 /* True when st runs as a transaction of its own (od_db_exec): a plain read or a
- * write that stands alone, in front of a deferred BEGIN. */
+ * write that stands alone, in front of a deferred BEGIN, after queued statements
+ * that all stand alone. */
 static bool
 runs_alone(const od_db *db, const od_stmt *st)
 {
+    for (int i = 0; i < db->n_queued; i++) {
+        if (!db->queued[i]->stands_alone)
+            return false;
+    }
     return db->defer_st != NULL && (st->read_only || st->stands_alone) &&
            (db->conn == NULL || PQtransactionStatus(db->conn) == PQTRANS_IDLE);
 }
 
-/* Runs st once on the current connection, after a deferred BEGIN (if any) and the
- * plan mode st needs (when the transaction's is another). A read_only or
- * stands_alone st that finds the BEGIN deferred runs with its settings in an
- * implicit transaction and leaves them deferred (od_db_exec). */
+/* Adds st to the pipeline sts (n so far), after the plan mode it needs when the
+ * pipeline's is another (*generic, updated). */
+static void
+add_in_mode(od_db *db, od_stmt *st, const char *const *params, od_stmt **sts,
+            const char *const **sparams, int *n, bool *generic)
+{
+    if (st->generic != *generic) {
+        sts[*n] = st->generic ? &st_plan_generic : db->system ? &st_plan_auto : &st_plan_custom;
+        sparams[(*n)++] = NULL;
+        *generic = st->generic;
+    }
+    sts[*n] = st;
+    sparams[(*n)++] = params;
+}
+
+/* Runs st once on the current connection, after a deferred BEGIN (if any), the
+ * statements od_db_defer queued, and the plan mode each needs (when the
+ * transaction's is another). A read_only or stands_alone st that finds the BEGIN
+ * deferred and nothing queued runs with its settings in an implicit transaction and
+ * leaves them deferred (od_db_exec). */
 static od_rc
 exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
 {
-    od_stmt *pre = db->defer_st, *sts[3];
+    od_stmt *pre = db->defer_st, *sts[OD_DB_PIPELINE];
     const char *const *pre_params = db->defer_params;
-    const char *const *sparams[3];
-    bool alone = runs_alone(db, st);
-    int n = 0;
+    const char *const *sparams[OD_DB_PIPELINE];
+    bool alone = runs_alone(db, st), generic;
+    int n = 0, queued = db->n_queued;
     od_rc rc;
 
     *out = NULL;
+    db->n_queued = 0;  /* sent now, or lost with the connection */
     if (!alone)
         db->defer_st = NULL;  /* BEGIN goes out now; alone, it waits for what follows */
     if (db->conn == NULL && connect_now(db) != OD_OK)
         return OD_EUNAVAIL;
     if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
         db->tx_generic = false;  /* a new transaction starts in the session's mode */
+    generic = db->tx_generic;
     if (pre != NULL) {
         sts[n] = pre;
         sparams[n++] = pre_params;
     }
+    for (int i = 0; i < queued; i++)  /* alone: the session's mode until now */
+        add_in_mode(db, db->queued[i], db->queued_params[i], sts, sparams, &n, &generic);
     if (alone && st->read_only) {
-        sts[n] = st->generic ? &st_read_only_generic : &st_read_only;
+        /* Made read-only after what stands alone in front of it (PostgreSQL allows
+         * that switch at any point), in its plan mode. */
+        if (st->generic && !generic) {
+            sts[n] = &st_read_only_generic;
+        } else {
+            if (st->generic != generic) {
+                sts[n] = db->system ? &st_plan_auto : &st_plan_custom;
+                sparams[n++] = NULL;
+            }
+            sts[n] = &st_read_only;
+        }
         sparams[n++] = NULL;
-    } else if (st->generic != db->tx_generic) {  /* alone: the session's mode until now */
-        sts[n] = st->generic ? &st_plan_generic : db->system ? &st_plan_auto : &st_plan_custom;
-        sparams[n++] = NULL;
+        sts[n] = st;
+        sparams[n++] = params;
+    } else {
+        add_in_mode(db, st, params, sts, sparams, &n, &generic);
     }
-    sts[n] = st;
-    sparams[n++] = params;
     for (int i = 0; i < n; i++) {
         if (sts[i]->name != NULL && sts[i]->prepared_epoch[db->slot] != db->epoch) {
             rc = prepare(db, sts[i], out);
@@ -481,7 +535,9 @@ od_rc
 od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params, PGresult **out)
 {
     unsigned long epoch = db->epoch;
-    bool idle = db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+    /* Queued statements go out once, with this one: never part of a retry. */
+    bool idle = db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_IDLE &&
+                db->n_queued == 0;
     /* Only a statement outside a transaction may be retried on a new connection:
      * inside one, the new session would lack BEGIN and the request's context. A
      * request's first statement is not either: the request has its own way out (the
@@ -528,11 +584,28 @@ od_db_config(const od_db *db)
 }
 
 od_rc
+od_db_flush(od_db *db)
+{
+    PGresult *res = NULL;
+    od_rc rc;
+
+    if (db->n_queued == 0)
+        return OD_OK;
+    /* The last one goes as the statement, the others in front of it. */
+    db->n_queued--;
+    rc = exec_once(db, db->queued[db->n_queued], db->queued_params[db->n_queued], &res);
+    PQclear(res);
+    return rc;
+}
+
+od_rc
 od_db_command(od_db *db, const char *sql)
 {
     PGresult *res;
     od_rc rc;
 
+    if ((rc = od_db_flush(db)) != OD_OK)
+        return rc;
     if (db->conn == NULL)
         return OD_EUNAVAIL;
     /* A BEGIN sent here starts in the session's plan mode. */

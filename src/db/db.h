@@ -92,9 +92,24 @@ od_rc od_db_exec(od_db *db, od_arena *a, od_stmt *st, const char *const *params,
  * settings cost no wait of their own. params are borrowed until then. */
 void od_db_defer_begin(od_db *db, od_stmt *st, const char *const *params);
 
-/* Drops a queued BEGIN that was never sent. Returns whether there was one (then
- * there is no transaction to end: read_only statements may have run, each in a
- * transaction of its own). */
+/* Queues st(params) to go out in front of the next od_db_exec on db, in its
+ * pipeline and its transaction: a statement whose answer the caller does not need
+ * (a lock, an audit row) costs no round trip of its own. Statements run in the
+ * order queued, each in its own plan mode. Its answer is dropped unless it fails;
+ * then the next od_db_exec reports that failure (OD_EDB with its result) and the
+ * statements after it did not run. params are borrowed until sent. A COMMIT sent by
+ * od_db_command sends what is still queued first (od_db_flush); a connection lost
+ * before loses it with the transaction. Statements that stand alone, queued in front
+ * of one that runs in a transaction of its own (see od_db_exec), go in that
+ * transaction, before its read-only guard. Returns OD_EINVAL when two already wait. */
+od_rc od_db_defer(od_db *db, od_stmt *st, const char *const *params);
+
+/* Runs the statements od_db_defer queued, if any. Returns as od_db_exec. */
+od_rc od_db_flush(od_db *db);
+
+/* Drops a queued BEGIN that was never sent, and the statements od_db_defer queued.
+ * Returns whether there was a BEGIN (then there is no transaction to end:
+ * read_only statements may have run, each in a transaction of its own). */
 bool od_db_cancel_deferred(od_db *db);
 
 /* True when res failed because a prepared statement went stale (a migration
@@ -102,8 +117,9 @@ bool od_db_cancel_deferred(od_db *db);
  * again at its next use, so running the request again succeeds. */
 bool od_db_stale_statement(const PGresult *res);
 
-/* Runs a parameterless utility command (BEGIN, COMMIT, ROLLBACK, LISTEN x).
- * Returns OD_OK, OD_EDB or OD_EUNAVAIL. */
+/* Runs a parameterless utility command (BEGIN, COMMIT, ROLLBACK, LISTEN x), after
+ * the statements od_db_defer queued (od_db_flush). Returns OD_OK, OD_EDB or
+ * OD_EUNAVAIL. */
 od_rc od_db_command(od_db *db, const char *sql);
 
 /* Closes the connection now (the next use reconnects): session state that could

@@ -24,7 +24,7 @@
 /* The customer (from rel), the profile, the consent gate's inputs, the stamp of
  * the policies in force, the one the profile was derived under and the version of
  * the vocabulary (migration 029). */
-#define LOAD(rel, lock) \
+#define LOAD(rel) \
     "SELECT c.dob::text, c.age, c.gender, " \
     "CASE WHEN h.customer_id IS NULL THEN NULL ELSE " PROFILE_JSON("h") " END, " \
     "coalesce((v.settings_json ->> 'require_health_consent')::boolean, false), " \
@@ -34,17 +34,20 @@
     "(SELECT od_vocabulary_version()) " \
     "FROM " rel " c JOIN vendors v ON v.id = c.vendor_id " \
     "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
-    "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid" lock
+    "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid"
 
-/* The load keeps its plan per vendor (db/vendor_stmt.h). A write first locks the
- * customer through the parent, since the vendor views are for reading: a statement
- * of its own, whose plan (made per call, over the partitioned parent) is a sixth
- * of the whole load's. The load that follows takes its snapshot after the lock, so
- * it reads what the previous writer committed. */
-static od_vstmt vs_load = OD_VSTMT("health_load", LOAD("{v:customers}", ""), 2, true);
-static od_stmt st_lock = OD_STMT("health_lock",
-    "SELECT 1 FROM customers c WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid "
-    "FOR NO KEY UPDATE OF c", 2, false);
+/* The load keeps its plan per vendor (db/vendor_stmt.h). A write first takes the
+ * customer's transaction lock: an advisory lock of (vendor, customer), a statement
+ * without relations whose generic plan costs nothing to run, where a row lock would
+ * name the partitioned customers and be planned on every call (docs/health.md). Every
+ * writer of a profile takes it (this load with lock, the only way to the store), so
+ * writers of one customer take turns; the load that follows takes its snapshot after
+ * the lock, so it reads what the previous writer committed. A missing customer is
+ * the load's empty answer. */
+static od_vstmt vs_load = OD_VSTMT("health_load", LOAD("{v:customers}"), 2, true);
+static od_stmt st_lock = OD_GENERIC_STMT("health_lock",
+    "SELECT pg_advisory_xact_lock(hashtext('customer_health_profiles'), "
+    "hashtext($1 || '/' || $2))", 2, false);
 
 /* One row at least: with no rule in force, the stamp and NULLs. */
 static od_stmt st_policies = OD_READ_GENERIC_STMT("health_policies",
@@ -91,11 +94,9 @@ od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *custom
     const char *params[] = { vendor_id, customer_id };
     od_rc rc = OD_OK;
 
-    if (lock) {
-        rc = od_db_exec(db, a, &st_lock, params, res);
-        if (rc == OD_OK && PQntuples(*res) == 0)
-            return OD_ENOTFOUND;
-    }
+    /* The lock goes out in front of the load, in the same round trip. */
+    if (lock)
+        rc = od_db_defer(db, &st_lock, params);
     if (rc == OD_OK)
         rc = od_vendor_stmt_exec(db, a, &vs_load, vendor_id, params, res);
     if (rc == OD_OK && PQntuples(*res) == 0)

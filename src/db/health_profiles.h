@@ -26,8 +26,8 @@ enum {
 };
 
 /* Loads the customer's facts and health profile (one row, columns above); with
- * lock, the customer's row stays locked until the transaction ends, so writers of
- * one profile take turns. Returns OD_ENOTFOUND when the customer is not in the
+ * lock, first takes the customer's write lock (an advisory lock), held until the
+ * transaction ends, so writers of one profile take turns. Returns OD_ENOTFOUND when the customer is not in the
  * vendor, else od_db_exec codes. */
 od_rc od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
                      bool lock, PGresult **res);

@@ -155,6 +155,16 @@ class Health(StackCase):
         reads = self.audit(cid, "read")
         self.assertEqual(len(reads), 2)
         self.assertTrue(all(x["before"] is None and x["after"] is None for x in reads))
+        # a write that changes nothing audits no field: the derived limits hold
+        # numbers written as 1200 that come back as integers, still the same values
+        body = {"height": "5'10\"", "weight": "182 lb", "activity_level": "light",
+                "conditions": ["hypertension", "T2D"], "diet_goals": ["weight_loss"],
+                "avoid_allergens": ["peanuts"], "macro_targets": {"sodium_mg": 1800}}
+        first = self.put(cid, body, status=200).json()
+        self.assertEqual(self.put(cid, body, status=200).json()["derived_limits"],
+                         first["derived_limits"])
+        again = self.audit(cid, "update")[-1]
+        self.assertEqual((again["before"], again["after"]), ({}, {}))
         # no health value reaches the logs' audit of another entity or an event
         ev = psql("SELECT count(*) FROM events WHERE payload::text LIKE '%%72.57%%'").stdout.strip()
         self.assertEqual(ev, "0")
@@ -187,6 +197,11 @@ class Health(StackCase):
                              ("PATCH", {"weight_kg": 70})):
             self.assertProblem(request(method, self.url(other), token=self.admin, body=body), 404)
             self.assertProblem(request(method, self.url("nope"), token=self.admin, body=body), 404)
+        # the attempt on another vendor's customer is recorded in the caller's vendor,
+        # and vendor B's trail does not see it
+        tried = psql("SELECT count(*) FROM audit_log WHERE action = 'read' AND entity_id = '%s' "
+                     "AND vendor_id = '%s'" % (other, self.vid)).stdout.strip()
+        self.assertEqual(tried, "1")
 
     # --- consent, cache, re-derivation --------------------------------------------------
 

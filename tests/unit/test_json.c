@@ -150,6 +150,42 @@ test_merge_patch(void)
     }
 }
 
+/* od_json_same: values, not representations. */
+static void
+test_same(void)
+{
+    static const struct { const char *a, *b; bool same; } pairs[] = {
+        { "{\"n\":1200}", "{\"n\":1200.0}", true },        /* int and double */
+        { "{\"n\":32.36}", "{\"n\":32.360}", true },
+        { "{\"n\":1200}", "{\"n\":1200.5}", false },
+        { "{\"a\":1,\"b\":[1,\"x\"]}", "{\"b\":[1.0,\"x\"],\"a\":1}", true },
+        { "{\"b\":[1,2]}", "{\"b\":[2,1]}", false },           /* arrays keep order */
+        { "{\"a\":1}", "{\"a\":1,\"b\":null}", false },      /* a member more */
+        { "{\"a\":null}", "{\"b\":null}", false },
+        { "{\"a\":\"1\"}", "{\"a\":1}", false },             /* string and number */
+        { "{\"a\":true}", "{\"a\":1}", false },
+        { "{\"a\":{\"b\":{\"c\":2}}}", "{\"a\":{\"b\":{\"c\":2.0}}}", true },
+    };
+
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        json_object *a, *b;
+        size_t off;
+        const char *why;
+
+        CU_ASSERT_EQUAL_FATAL(od_json_parse(pairs[i].a, strlen(pairs[i].a), &a, &off, &why),
+                              OD_OK);
+        CU_ASSERT_EQUAL_FATAL(od_json_parse(pairs[i].b, strlen(pairs[i].b), &b, &off, &why),
+                              OD_OK);
+        CU_ASSERT_EQUAL(od_json_same(a, b), pairs[i].same);
+        CU_ASSERT_EQUAL(od_json_same(b, a), pairs[i].same);
+        if (od_json_same(a, b) != pairs[i].same)
+            printf("\n    pair %zu: %s and %s", i, pairs[i].a, pairs[i].b);
+        json_object_put(a);
+        json_object_put(b);
+    }
+    CU_ASSERT_TRUE(od_json_same(NULL, NULL));
+}
+
 static const od_unit_case cases[] = {
     { "valid document", test_valid },
     { "errors carry byte offsets", test_errors_have_offsets },
@@ -159,6 +195,7 @@ static const od_unit_case cases[] = {
     { "pointer tokens escape ~ and /", test_pointer_token },
     { "arena puts owned objects at reset", test_own_puts_at_reset },
     { "RFC 7396 merge patch", test_merge_patch },
+    { "same values in other representations", test_same },
 };
 
 OD_UNIT_MAIN("json", cases)
