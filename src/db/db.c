@@ -591,6 +591,12 @@ od_db_flush(od_db *db)
 
     if (db->n_queued == 0)
         return OD_OK;
+    if (db->conn == NULL && db->defer_st == NULL) {
+        /* The transaction they belong to went with its connection: a new session
+         * must not run them on their own. */
+        db->n_queued = 0;
+        return OD_EUNAVAIL;
+    }
     /* The last one goes as the statement, the others in front of it. */
     db->n_queued--;
     rc = exec_once(db, db->queued[db->n_queued], db->queued_params[db->n_queued], &res);
@@ -604,8 +610,10 @@ od_db_command(od_db *db, const char *sql)
     PGresult *res;
     od_rc rc;
 
-    if ((rc = od_db_flush(db)) != OD_OK)
-        return rc;
+    if (db->n_queued > 0) {
+        od_log_error("database (%s): %s with statements still queued", db->app_name, sql);
+        return OD_EINVAL;  /* a caller's mistake: od_context_end sends them first */
+    }
     if (db->conn == NULL)
         return OD_EUNAVAIL;
     /* A BEGIN sent here starts in the session's plan mode. */

@@ -97,14 +97,16 @@ void od_db_defer_begin(od_db *db, od_stmt *st, const char *const *params);
  * (a lock, an audit row) costs no round trip of its own. Statements run in the
  * order queued, each in its own plan mode. Its answer is dropped unless it fails;
  * then the next od_db_exec reports that failure (OD_EDB with its result) and the
- * statements after it did not run. params are borrowed until sent. A COMMIT sent by
- * od_db_command sends what is still queued first (od_db_flush); a connection lost
+ * statements after it did not run. params are borrowed until sent (the request's
+ * arena). What is still queued at the end goes before the COMMIT of
+ * od_context_end (od_db_flush), or is dropped with a rollback; a connection lost
  * before loses it with the transaction. Statements that stand alone, queued in front
  * of one that runs in a transaction of its own (see od_db_exec), go in that
  * transaction, before its read-only guard. Returns OD_EINVAL when two already wait. */
 od_rc od_db_defer(od_db *db, od_stmt *st, const char *const *params);
 
-/* Runs the statements od_db_defer queued, if any. Returns as od_db_exec. */
+/* Runs the statements od_db_defer queued, if any. Returns as od_db_exec;
+ * OD_EUNAVAIL, dropping them, when the connection of their transaction was lost. */
 od_rc od_db_flush(od_db *db);
 
 /* Drops a queued BEGIN that was never sent, and the statements od_db_defer queued.
@@ -117,9 +119,9 @@ bool od_db_cancel_deferred(od_db *db);
  * again at its next use, so running the request again succeeds. */
 bool od_db_stale_statement(const PGresult *res);
 
-/* Runs a parameterless utility command (BEGIN, COMMIT, ROLLBACK, LISTEN x), after
- * the statements od_db_defer queued (od_db_flush). Returns OD_OK, OD_EDB or
- * OD_EUNAVAIL. */
+/* Runs a parameterless utility command (BEGIN, COMMIT, ROLLBACK, LISTEN x).
+ * Returns OD_OK, OD_EDB or OD_EUNAVAIL; OD_EINVAL while statements are queued
+ * (od_db_defer: send them first with od_db_flush, or drop them). */
 od_rc od_db_command(od_db *db, const char *sql);
 
 /* Closes the connection now (the next use reconnects): session state that could

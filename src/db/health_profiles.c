@@ -37,17 +37,17 @@
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid"
 
 /* The load keeps its plan per vendor (db/vendor_stmt.h). A write first takes the
- * customer's transaction lock: an advisory lock of (vendor, customer), a statement
- * without relations whose generic plan costs nothing to run, where a row lock would
- * name the partitioned customers and be planned on every call (docs/health.md). Every
- * writer of a profile takes it (this load with lock, the only way to the store), so
- * writers of one customer take turns; the load that follows takes its snapshot after
- * the lock, so it reads what the previous writer committed. A missing customer is
- * the load's empty answer. */
+ * customer's health lock (od_health_lock, migration 032): an advisory lock of
+ * (vendor, customer), a statement without relations whose generic plan costs
+ * nothing to run, where a row lock would name the partitioned customers and be
+ * planned on every call (docs/health.md). Every writer of the customer's health data
+ * takes it (this load with lock, the only way to the store, and the customer's
+ * delete), so they take turns; the load that follows takes its snapshot after the
+ * lock, so it reads what the previous writer committed. A missing customer is the
+ * load's empty answer. */
 static od_vstmt vs_load = OD_VSTMT("health_load", LOAD("{v:customers}"), 2, true);
 static od_stmt st_lock = OD_GENERIC_STMT("health_lock",
-    "SELECT pg_advisory_xact_lock(hashtext('customer_health_profiles'), "
-    "hashtext($1 || '/' || $2))", 2, false);
+    "SELECT od_health_lock($1::uuid, $2::uuid)", 2, false);
 
 /* One row at least: with no rule in force, the stamp and NULLs. */
 static od_stmt st_policies = OD_READ_GENERIC_STMT("health_policies",
@@ -91,9 +91,15 @@ od_rc
 od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
                bool lock, PGresult **res)
 {
-    const char *params[] = { vendor_id, customer_id };
+    /* In the arena: the queue borrows them until the lock is sent, which a load that
+     * fails before its round trip leaves to the request's end. */
+    const char **params = od_arena_alloc(a, 2 * sizeof(*params));
     od_rc rc = OD_OK;
 
+    if (params == NULL)
+        return OD_ENOMEM;
+    params[0] = vendor_id;
+    params[1] = customer_id;
     /* The lock goes out in front of the load, in the same round trip. */
     if (lock)
         rc = od_db_defer(db, &st_lock, params);

@@ -114,23 +114,23 @@ od_health_activity(const char *code, od_activity *out)
     return false;
 }
 
-double
-od_health_round2(double x)
+/* od_health_round2 by the digits: the 15 significant digits x stands for, rounded
+ * half up at the hundredths. */
+static double
+round2_digits(double x)
 {
     char buf[40], digits[16];
     long long n = 0;
     int exp10, keep;
 
-    if (!isfinite(x) || x == 0)
-        return x == 0 ? 0 : x;
-    /* "d.dddddddddddddde+XX": the 15 significant digits x stands for. */
+    /* "d.dddddddddddddde+XX" */
     snprintf(buf, sizeof(buf), "%.14e", x < 0 ? -x : x);
     digits[0] = buf[0];
     memcpy(digits + 1, buf + 2, 14);
     exp10 = (int)strtol(buf + 17, NULL, 10);
     keep = exp10 + 3;           /* digits up to the hundredths */
-    if (keep > 15)
-        return x;               /* above 10^13: no hundredths left to round */
+    if (keep >= 15)
+        return x;               /* from 10^12: no digit left below the hundredths */
     for (int i = 0; i < keep; i++)
         n = n * 10 + (digits[i] - '0');
     if (keep >= 0 && digits[keep] >= '5')
@@ -138,6 +138,28 @@ od_health_round2(double x)
     if (n == 0)
         return 0;
     return x < 0 ? -((double)n / 100) : (double)n / 100;
+}
+
+double
+od_health_round2(double x)
+{
+    double r, whole;
+
+    if (!isfinite(x) || x == 0)
+        return x == 0 ? 0 : x;
+    /* x * 100 is within 10^-15 of the digits' value (relative): unless it is that
+     * close to a half hundredth, rounding it gives the same hundredths, without
+     * formatting x (most values; the others take the digits). */
+    r = fabs(x) * 100;
+    whole = floor(r);
+    if (r < 1e12 && fabs(r - whole - 0.5) > 1e-9 * (r + 1)) {
+        double n = whole + (r - whole > 0.5 ? 1 : 0);
+
+        if (n == 0)
+            return 0;
+        return x < 0 ? -(n / 100) : n / 100;
+    }
+    return round2_digits(x);
 }
 
 const char *
@@ -695,19 +717,39 @@ conflicts(bound lo, bound up)
     return lo.v > up.v || (lo.v == up.v && (lo.strict || up.strict));
 }
 
+/* A number rounded to hundredths, written without trailing zeros ("1811.08",
+ * "32.4", "50"). */
 static json_object *
 num(double v)
 {
-    char buf[48];
-    size_t n;
+    char buf[48], *p = buf, digits[24];
+    long long n, whole;
+    int i = 0, cents;
 
     v = od_health_round2(v);
-    snprintf(buf, sizeof(buf), "%.2f", v);
-    n = strlen(buf);
-    while (buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (buf[n - 1] == '.')
-        buf[--n] = '\0';
+    if (fabs(v) >= 1e12) {
+        snprintf(buf, sizeof(buf), "%.0f", v);
+        return json_object_new_double_s(v, buf);
+    }
+    /* v is a multiple of 0.01 to the double's precision: its hundredths are exact. */
+    n = (long long)(fabs(v) * 100 + 0.5);
+    whole = n / 100;
+    cents = (int)(n % 100);
+    if (v < 0 && n != 0)
+        *p++ = '-';
+    do {
+        digits[i++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole > 0);
+    while (i > 0)
+        *p++ = digits[--i];
+    if (cents != 0) {
+        *p++ = '.';
+        *p++ = (char)('0' + cents / 10);
+        if (cents % 10 != 0)
+            *p++ = (char)('0' + cents % 10);
+    }
+    *p = '\0';
     return json_object_new_double_s(v, buf);
 }
 

@@ -7,8 +7,10 @@ tenant isolation, and a profile derived again after its vendor's diet rule chang
 import concurrent.futures
 import datetime
 import json
+import subprocess
+import time
 
-from stack import StackCase, ctl, jwt, now, psql, request
+from stack import ENV, StackCase, ctl, jwt, now, psql, request
 from test_products import RUN, make_vendor, must
 
 
@@ -251,6 +253,36 @@ class Health(StackCase):
         weights = [(u["before"]["weight_kg"], u["after"]["weight_kg"])
                    for u in self.audit(cid, "update") if "weight_kg" in u["after"]]
         self.assertEqual(weights, [(50 if i == 0 else 59 + i, 60 + i) for i in range(8)])
+
+    def test_a_write_waits_for_the_customers_delete(self):
+        # Deleting a customer removes its health data and takes the customer's health
+        # lock (migration 032): a first profile written meanwhile waits, then finds
+        # no customer. Without the lock it went on to its store, whose check of the
+        # customer waited instead, and failed (409); with cached matches the two
+        # could deadlock.
+        cid = self.customer()
+        held = subprocess.Popen(["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1",
+                                 ENV["ODYSSEY_ADMIN_DATABASE_URL"]],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            held.stdin.write("BEGIN;\nSELECT external_id FROM od_customers_delete('%s', '%s');\n"
+                             "SELECT 'deleted';\n" % (self.vid, cid))
+            held.stdin.flush()
+            self.assertEqual(held.stdout.readline().strip(), "hc-%d%s" % (self.n, RUN))
+            self.assertEqual(held.stdout.readline().strip(), "deleted")
+            with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+                put = pool.submit(self.put, cid, {"height_cm": 170, "weight_kg": 70,
+                                                  "activity_level": "light"})
+                time.sleep(1.0)
+                self.assertFalse(put.done(), "the write did not wait for the delete")
+                held.stdin.write("COMMIT;\n")
+                held.stdin.flush()
+                self.assertProblem(put.result(timeout=30), 404)
+        finally:
+            held.stdin.close()
+            held.wait(timeout=30)
+        self.assertEqual(psql("SELECT count(*) FROM customer_health_profiles "
+                              "WHERE customer_id = '%s'" % cid).stdout.strip(), "0")
 
     def test_a_changed_diet_rule_is_applied_on_the_next_read(self):
         vid, tok = make_vendor("HR")

@@ -2,6 +2,9 @@
  * 2 decimals, boundary BMIs), macro_targets, the diet rule policy and scoring weight
  * validators with their pointers, and derived_limits from the seeded condition
  * templates: precedence, floors, suppressions, exclusions, determinism (all pure). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -221,6 +224,67 @@ test_round2(void)
     round2_is(2759, 2759);
     round2_is(0, 0);
     round2_is(123456789.125, 123456789.13);
+}
+
+/* The 15 significant digits of x, rounded half up at the hundredths, the slow and
+ * plain way: what od_health_round2 must give for every x. */
+static double
+round2_reference(double x)
+{
+    char buf[40];
+    long long n = 0;
+    int exp10, keep;
+
+    if (!isfinite(x) || x == 0)
+        return x == 0 ? 0 : x;
+    snprintf(buf, sizeof(buf), "%.14e", fabs(x));
+    exp10 = atoi(buf + 17);
+    keep = exp10 + 3;
+    if (keep >= 15)
+        return x;
+    for (int i = 0, d = 0; d < keep; i++) {
+        if (buf[i] == '.')
+            continue;
+        n = n * 10 + (buf[i] - '0');
+        d++;
+    }
+    if (keep >= 0 && buf[keep == 0 ? 0 : keep + 1] >= '5')
+        n++;
+    return n == 0 ? 0 : x < 0 ? -((double)n / 100) : (double)n / 100;
+}
+
+/* Values everywhere, and a crowd around half hundredths, agree with the digits. */
+static void
+test_round2_agrees_with_the_digits(void)
+{
+    unsigned long long seed = 88172645463325252ULL;
+    int wrong = 0;
+
+    static const double scales[] = { 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6,
+                                     1e7, 1e8, 1e9 };
+
+    for (int i = 0; i < 400000; i++) {
+        double x, scale = scales[i % 14];
+        unsigned long long bits;
+
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        x = (double)(seed % 1000000007ULL) / 1000000007.0 * scale;
+        if (i % 4 == 1) {  /* a half hundredth, and the doubles just around it */
+            x = (double)(seed % 10000000ULL) / 100 + 0.005;
+            memcpy(&bits, &x, sizeof(bits));
+            bits += i % 8 < 4 ? -1 : 1;
+            memcpy(&x, &bits, sizeof(x));
+        } else if (i % 4 == 2)
+            x = (double)(seed % 10000000ULL) / 100 + 0.005;
+        if (i % 2 == 1)
+            x = -x;
+        if (od_health_round2(x) != round2_reference(x) && wrong++ < 5)
+            printf("\n    round2(%.17g) = %.17g, the digits give %.17g", x,
+                   od_health_round2(x), round2_reference(x));
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
 }
 
 static void
@@ -1354,6 +1418,7 @@ test_current(void)
 
 static const od_unit_case cases[] = {
     { "round half away from zero at 2 decimals", test_round2 },
+    { "rounding agrees with the digits, ties included", test_round2_agrees_with_the_digits },
     { "BMI categories: half-open intervals", test_bmi_categories },
     { "BMI, BMR, TDEE: worked examples and a table", test_metrics_table },
     { "the imperial worked example, converted first", test_worked_example_from_imperial },
