@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "api/api.h"
 #include "api/health_policies.h"
 #include "api/handlers.h"
@@ -28,7 +30,11 @@ typedef struct loaded {
     const char *customer;        /* canonical id */
     od_profile_ctx ctx;          /* the customer's age and gender; vocabulary filled later */
     const char *profile_text;    /* the stored document as the database wrote it, or NULL */
-    json_object *profile;        /* the same, parsed (arena-owned) */
+    json_object *profile;        /* the same, parsed (arena-owned); for a write without
+                                  * derived_limits, which stays text: */
+    const char *derived_text;    /* its text in profile_text (not NUL-terminated), or NULL */
+    size_t derived_len;
+    const char *derived_digest;  /* the digest its writer stored, or NULL (unknown) */
     bool consent_needed;
     bool consented;
     const char *policy_stamp;    /* the rules in force when loaded (api/health_policies.h) */
@@ -36,22 +42,47 @@ typedef struct loaded {
     const char *vocab_version;   /* the vocabulary's (api/vocabularies.h) */
 } loaded;
 
-/* Parses the stored profile, if there is one, into l->profile (arena-owned); false
- * after answering. */
+/* Parses the stored profile, if there is one, into l->profile (arena-owned); for a
+ * write (cut) without derived_limits, whose text goes to l->derived_text: the audit
+ * row takes it as it is and its digest tells whether it changed, where parsing it
+ * was most of a write's work in the worker. False after answering. */
 static bool
-parse_profile(od_request *r, loaded *l)
+parse_profile(od_request *r, loaded *l, bool cut)
 {
-    const char *why;
-    size_t off;
+    const char *text = l->profile_text, *why;
+    char *rest;
+    size_t off, len;
 
-    if (l->profile != NULL || l->profile_text == NULL)
+    if (l->profile != NULL || text == NULL)
         return true;
-    if (od_json_parse(l->profile_text, strlen(l->profile_text), &l->profile, &off,
-                      &why) != OD_OK) {
+    len = strlen(text);
+    if (cut && od_json_cut_member(r->arena, text, len, "derived_limits", &rest,
+                                  &l->derived_text, &l->derived_len)) {
+        text = rest;
+        len = strlen(rest);
+    }
+    if (od_json_parse(text, len, &l->profile, &off, &why) != OD_OK || l->profile == NULL ||
+        od_json_own(r->arena, l->profile) == NULL) {
+        l->profile = NULL;
         od_resp_problem(r, 500, NULL, "the server failed to answer");
         return false;
     }
-    od_json_own(r->arena, l->profile);
+    if (cut && l->derived_text == NULL) {
+        /* The scan did not find it (it always does in the database's text): the
+         * parsed member's text, and the document without it. */
+        json_object *derived = NULL;
+        const char *t = "null";
+
+        if (json_object_object_get_ex(l->profile, "derived_limits", &derived) && derived != NULL)
+            t = od_json_text(derived, NULL);
+        /* A copy: the member goes with the delete below. */
+        if ((l->derived_text = od_arena_strdup(r->arena, t)) == NULL) {
+            od_resp_problem(r, 500, NULL, "the server ran out of memory");
+            return false;
+        }
+        l->derived_len = strlen(l->derived_text);
+        json_object_object_del(l->profile, "derived_limits");
+    }
     return true;
 }
 
@@ -99,7 +130,9 @@ load(od_request *r, bool lock, loaded *out)
         out->profile_text = PQgetvalue(res, 0, OD_HEALTH_PROFILE);
     if (!PQgetisnull(res, 0, OD_HEALTH_DERIVED_STAMP))
         out->derived_stamp = PQgetvalue(res, 0, OD_HEALTH_DERIVED_STAMP);
-    if (lock && !parse_profile(r, out))
+    if (!PQgetisnull(res, 0, OD_HEALTH_DERIVED_DIGEST))
+        out->derived_digest = PQgetvalue(res, 0, OD_HEALTH_DERIVED_DIGEST);
+    if (lock && !parse_profile(r, out, true))
         return false;
     out->consent_needed = PQgetvalue(res, 0, OD_HEALTH_CONSENT_NEEDED)[0] == 't';
     out->consented = PQgetvalue(res, 0, OD_HEALTH_CONSENTED)[0] == 't';
@@ -136,18 +169,44 @@ input_of(const od_profile *p, const od_policy_set *pol)
     };
 }
 
+/* The hex of the first 128 bits of the SHA-256 of text[0..len), arena-owned; NULL
+ * when it cannot be made. */
+static const char *
+digest_of(od_arena *a, const char *text, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char *out;
+
+    if (EVP_Digest(text, len, md, &n, EVP_sha256(), NULL) != 1 || n < 16 ||
+        (out = od_arena_alloc(a, 33)) == NULL)
+        return NULL;
+    for (int i = 0; i < 16; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[32] = '\0';
+    return out;
+}
+
 /* Derives and writes profile p; answers with the stored document (status 200, or
  * 201 for a first profile). Its audit row, the changed fields' values before (as
- * loaded) and after (as written), goes out in front of the store, in one round trip. */
+ * loaded) and after (as written), goes out in front of the store, in one round trip.
+ * derived_limits stays text on both sides: it changed when the digest of the text
+ * written differs from the one stored with the loaded profile (or none is known),
+ * and the row then holds the loaded text as it is. */
 static void
 derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_profile *p,
                  od_writes *w)
 {
     od_health_metrics m;
     od_health_input in = input_of(p, pol);
-    const char *why = od_health_compute(&p->body, r->arena, &m), *doc;
+    const char *why = od_health_compute(&p->body, r->arena, &m), *doc, *derived_text;
+    const char *digest, *before_text, *after_text, *columns_text;
     json_object *derived = NULL, *columns, *before, *after;
     PGresult *res = NULL;
+    size_t derived_len;
     od_rc rc;
 
     if (why == NULL && (derived = od_health_derive(&in, r->arena, &why)) != NULL)
@@ -158,7 +217,9 @@ derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_pr
         od_writes_fail(w);
         return;
     }
-    columns = od_json_own(r->arena, od_profile_columns(p, &m, derived));
+    columns = od_json_own(r->arena, od_profile_columns(p, &m, NULL));
+    derived_text = od_json_text(derived, &derived_len);
+    digest = digest_of(r->arena, derived_text, derived_len);
     /* The columns are the stored document's fields but the row's own (updated_by,
      * created_at, updated_at); a field with the loaded one's value (core/json.h:
      * od_json_same) did not change. */
@@ -172,11 +233,28 @@ derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_pr
         json_object_object_add(before, key, json_object_get(old));
         json_object_object_add(after, key, json_object_get(value));
     }
+    before_text = od_json_text(before, NULL);
+    after_text = od_json_text(after, NULL);
+    if (l->profile == NULL || digest == NULL || l->derived_digest == NULL ||
+        strcmp(digest, l->derived_digest) != 0) {
+        const char *old = l->derived_text != NULL ?
+            od_arena_strndup(r->arena, l->derived_text, l->derived_len) : "null";
+
+        before_text = old != NULL ? od_json_add_raw(r->arena, before_text, "derived_limits", old)
+                                  : NULL;
+        after_text = od_json_add_raw(r->arena, after_text, "derived_limits", derived_text);
+    }
+    columns_text = od_json_add_raw(r->arena, od_json_text(columns, NULL), "derived_limits",
+                                   derived_text);
+    if (before_text == NULL || after_text == NULL || columns_text == NULL) {
+        od_resp_problem(r, 500, NULL, "the server ran out of memory");
+        return;
+    }
     rc = od_api_audit_defer(r, l->profile != NULL ? "update" : "create", ENTITY, l->customer,
-                            od_json_text(before, NULL), od_json_text(after, NULL));
+                            before_text, after_text);
     if (rc == OD_OK)
-        rc = od_health_store(r->db, r->arena, r->vendor_id, l->customer,
-                             od_json_text(columns, NULL), r->user_id, pol->stamp, &res);
+        rc = od_health_store(r->db, r->arena, r->vendor_id, l->customer, columns_text,
+                             r->user_id, pol->stamp, digest, &res);
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, res);
         return;
@@ -303,7 +381,7 @@ od_h_health_get(od_request *r)
         od_resp_send(r, 200, "application/json", NULL, l.profile_text, strlen(l.profile_text));
         return;
     }
-    if (!parse_profile(r, &l) || !load_policies(r, &l, &pol))
+    if (!parse_profile(r, &l, false) || !load_policies(r, &l, &pol))
         return;
     if (stale(r, &l, &pol, &p)) {
         /* Stale: the diet rules changed since the last derivation. Written again

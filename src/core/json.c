@@ -180,6 +180,115 @@ od_json_same(json_object *a, json_object *b)
     return json_object_equal(a, b);  /* null, boolean, string; integers of both kinds */
 }
 
+static size_t
+skip_space(const char *s, size_t i, size_t n)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* The index just past the JSON text's value (a string, an object, an array or a
+ * scalar) that starts at s[i]; more than n when it does not end. */
+static size_t
+skip_value(const char *s, size_t i, size_t n)
+{
+    int depth = 0;
+    size_t start = i;
+
+    if (i < n && s[i] != '"' && s[i] != '{' && s[i] != '[') {
+        while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' &&
+               s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            i++;
+        return i > start ? i : n + 1;
+    }
+    while (i < n) {
+        char c = s[i++];
+
+        if (c == '"') {
+            while (i < n && s[i] != '"')
+                i += s[i] == '\\' ? 2 : 1;
+            if (i++ >= n)
+                return n + 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+        if (depth == 0)
+            return i;
+    }
+    return n + 1;
+}
+
+bool
+od_json_cut_member(od_arena *a, const char *text, size_t len, const char *name,
+                   char **rest, const char **value, size_t *value_len)
+{
+    size_t nlen = strlen(name), i = skip_space(text, 0, len), sep = 0;
+    bool first = true;
+
+    if (i >= len || text[i] != '{')
+        return false;
+    i = skip_space(text, i + 1, len);
+    while (i < len && text[i] == '"') {
+        size_t key = i, start, end, from, to;
+        bool match;
+
+        if ((i = skip_value(text, key, len)) > len)
+            return false;
+        match = i - key - 2 == nlen && memcmp(text + key + 1, name, nlen) == 0;
+        i = skip_space(text, i, len);
+        if (i >= len || text[i] != ':')
+            return false;
+        start = skip_space(text, i + 1, len);
+        if ((end = skip_value(text, start, len)) > len)
+            return false;
+        i = skip_space(text, end, len);
+        if (i >= len || (text[i] != ',' && text[i] != '}'))
+            return false;
+        if (match) {
+            /* The member and one comma: the one before it, or after a first one. */
+            from = first ? key : sep;
+            to = first && text[i] == ',' ? i + 1 : end;
+            if ((*rest = od_arena_alloc(a, len - (to - from) + 1)) == NULL)
+                return false;
+            memcpy(*rest, text, from);
+            memcpy(*rest + from, text + to, len - to);
+            (*rest)[len - (to - from)] = '\0';
+            *value = text + start;
+            *value_len = end - start;
+            return true;
+        }
+        if (text[i] == '}')
+            return false;
+        sep = i;
+        first = false;
+        i = skip_space(text, i + 1, len);
+    }
+    return false;
+}
+
+char *
+od_json_add_raw(od_arena *a, const char *object_text, const char *name,
+                const char *value_text)
+{
+    size_t n = strlen(object_text);
+
+    while (n > 0 && object_text[n - 1] != '}')
+        n--;  /* the closing brace, after any trailing space */
+    if (n == 0)
+        return NULL;
+    /* An empty object gets no comma: only a brace and space before the closing one. */
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (object_text[i] != '{' && object_text[i] != ' ' && object_text[i] != '\n' &&
+            object_text[i] != '\t' && object_text[i] != '\r')
+            return od_arena_printf(a, "%.*s,\"%s\":%s}", (int)(n - 1), object_text, name,
+                                   value_text);
+    }
+    return od_arena_printf(a, "{\"%s\":%s}", name, value_text);
+}
+
 void
 od_json_merge_patch(json_object *target, json_object *patch)
 {

@@ -44,6 +44,21 @@ const char *od_json_text(json_object *o, size_t *len);
  * JSON null. */
 bool od_json_same(json_object *a, json_object *b);
 
+/* Finds the member name (a key written without escapes) at the top level of the
+ * JSON object text[0..len) without parsing it: *value and *value_len are its value's
+ * text (borrowed from text), *rest the object's text without the member
+ * (arena-owned). False when it has no such member, or is not an object as far as a
+ * scan can tell (balanced brackets, terminated strings): the caller parses instead.
+ * The scan does not validate: text must be JSON (a database's output, say). */
+bool od_json_cut_member(od_arena *a, const char *text, size_t len, const char *name,
+                        char **rest, const char **value, size_t *value_len);
+
+/* object_text (a JSON object's text) with the member name (a key that needs no
+ * escape) set to value_text (JSON text), appended; arena-owned. NULL when out of
+ * memory. */
+char *od_json_add_raw(od_arena *a, const char *object_text, const char *name,
+                      const char *value_text);
+
 /* Applies the RFC 7396 merge patch patch to the object target (both borrowed;
  * target is changed): a null member removes, an object member merges, anything
  * else replaces. */

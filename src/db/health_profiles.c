@@ -22,8 +22,8 @@
     "WHERE d.active AND (d.vendor_id = $1::uuid OR d.vendor_id IS NULL))"
 
 /* The customer (from rel), the profile, the consent gate's inputs, the stamp of
- * the policies in force, the one the profile was derived under and the version of
- * the vocabulary (migration 029). */
+ * the policies in force, the one the profile was derived under, the version of
+ * the vocabulary (migration 029) and the digest of the stored derived_limits. */
 #define LOAD(rel) \
     "SELECT c.dob::text, c.age, c.gender, " \
     "CASE WHEN h.customer_id IS NULL THEN NULL ELSE " PROFILE_JSON("h") " END, " \
@@ -31,7 +31,7 @@
     "coalesce((SELECT k.granted FROM customer_consents k WHERE k.vendor_id = c.vendor_id " \
     "AND k.customer_id = c.id AND k.consent_type = 'health_data' " \
     "ORDER BY k.timestamp DESC, k.id DESC LIMIT 1), false), " POLICY_STAMP ", split_part(h.policy_stamp, '@', 1), " \
-    "(SELECT od_vocabulary_version()) " \
+    "(SELECT od_vocabulary_version()), nullif(split_part(h.policy_stamp, '@', 3), '') " \
     "FROM " rel " c JOIN vendors v ON v.id = c.vendor_id " \
     "LEFT JOIN customer_health_profiles h ON h.vendor_id = c.vendor_id AND h.customer_id = c.id " \
     "WHERE c.vendor_id = $1::uuid AND c.id = $2::uuid"
@@ -61,7 +61,10 @@ static od_stmt st_policies = OD_READ_GENERIC_STMT("health_policies",
 
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON);
  * $5 is the stamp of the policies it was derived under, stored with the writing
- * transaction's id so that each derivation writes a new value (migration 028).
+ * transaction's id so that each derivation writes a new value (migration 028), and
+ * $6 the digest of derived_limits as sent: <stamp>@<txid>@<digest>. The stamp goes
+ * whole when derived_limits changes without a new one (migration 028's trigger),
+ * and the digest with it.
  * Generic: its tables are plain, and the statement trigger that checks the new
  * profile's customer (od_check_parent_refs) names customers only through EXECUTE,
  * which is always planned with its values. */
@@ -75,7 +78,7 @@ static od_stmt st_store = OD_GENERIC_STMT("health_store",
     "avoid_allergens, bmi, bmr, tdee_cached, derived_limits, updated_by, policy_stamp) "
     "SELECT $1::uuid, $2::uuid, p.height_cm, p.weight_kg, p.age, p.gender, p.activity_level, "
     "p.conditions, p.diet_goals, p.macro_targets, p.avoid_allergens, p.bmi, p.bmr, "
-    "p.tdee_cached, p.derived_limits, $4, $5 || '@' || txid_current() FROM p "
+    "p.tdee_cached, p.derived_limits, $4, $5 || '@' || txid_current() || '@' || $6 FROM p "
     "ON CONFLICT (vendor_id, customer_id) DO UPDATE SET height_cm = excluded.height_cm, "
     "weight_kg = excluded.weight_kg, age = excluded.age, gender = excluded.gender, "
     "activity_level = excluded.activity_level, conditions = excluded.conditions, "
@@ -85,7 +88,7 @@ static od_stmt st_store = OD_GENERIC_STMT("health_store",
     "updated_by = excluded.updated_by, policy_stamp = excluded.policy_stamp "
     "RETURNING t.*), "
     "m AS (DELETE FROM matches_cache WHERE vendor_id = $1::uuid AND customer_id = $2::uuid) "
-    "SELECT " PROFILE_JSON("h") " FROM h", 5, false);
+    "SELECT " PROFILE_JSON("h") " FROM h", 6, false);
 
 od_rc
 od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
@@ -121,9 +124,10 @@ od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res
 od_rc
 od_health_store(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
                 const char *profile_json, const char *updated_by, const char *policy_stamp,
-                PGresult **res)
+                const char *derived_digest, PGresult **res)
 {
-    const char *params[] = { vendor_id, customer_id, profile_json, updated_by, policy_stamp };
+    const char *params[] = { vendor_id, customer_id, profile_json, updated_by, policy_stamp,
+                             derived_digest };
 
     return od_db_exec(db, a, &st_store, params, res);
 }

@@ -22,7 +22,9 @@ enum {
                                * the same as od_health_policies' as long as they are */
     OD_HEALTH_DERIVED_STAMP,  /* the stamp the stored profile was derived under, NULL
                                * when unknown (written before migration 028) */
-    OD_HEALTH_VOCAB_VERSION   /* the vocabulary's version (api/vocabularies.h) */
+    OD_HEALTH_VOCAB_VERSION,  /* the vocabulary's version (api/vocabularies.h) */
+    OD_HEALTH_DERIVED_DIGEST  /* the digest of derived_limits as its writer sent it,
+                               * NULL when unknown (see od_health_store) */
 };
 
 /* Loads the customer's facts and health profile (one row, columns above); with
@@ -42,11 +44,12 @@ od_rc od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult
 
 /* Writes the profile: inputs and derived values as one JSON object with the
  * columns' names (profile_json), updated_by the caller, policy_stamp the stamp of
- * the policies it was derived with (NULL: unknown). Drops the customer's cached
- * matches in the same statement. Returns the stored profile as JSON text in column
- * 0. */
+ * the policies it was derived with (NULL: unknown), derived_digest a digest of the
+ * text of derived_limits in profile_json, which the next load returns while the
+ * stored derived_limits is that one. Drops the customer's cached matches in the
+ * same statement. Returns the stored profile as JSON text in column 0. */
 od_rc od_health_store(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
                       const char *profile_json, const char *updated_by,
-                      const char *policy_stamp, PGresult **res);
+                      const char *policy_stamp, const char *derived_digest, PGresult **res);
 
 #endif

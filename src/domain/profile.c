@@ -235,7 +235,8 @@ od_profile_columns(const od_profile *p, const od_health_metrics *m, json_object 
     json_object_object_add(o, "bmi", decimal2(m->bmi));
     json_object_object_add(o, "bmr", decimal2(m->bmr));
     json_object_object_add(o, "tdee_cached", decimal2(m->tdee));
-    json_object_object_add(o, "derived_limits", json_object_get(derived));
+    if (derived != NULL)
+        json_object_object_add(o, "derived_limits", json_object_get(derived));
     return o;
 }
 

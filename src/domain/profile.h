@@ -54,7 +54,8 @@ bool od_profile_read(json_object *body, const od_profile_ctx *ctx, od_arena *a,
 
 /* The stored form of p: an object with the columns of customer_health_profiles
  * (height_cm and weight_kg at 2 decimals, the metrics of m, derived). derived is
- * borrowed (a reference is taken). Returns a new object the caller puts. */
+ * borrowed (a reference is taken); NULL leaves derived_limits out. Returns a new
+ * object the caller puts. */
 json_object *od_profile_columns(const od_profile *p, const od_health_metrics *m,
                                 json_object *derived);
 

@@ -141,7 +141,8 @@ class Health(StackCase):
 
     def test_reads_and_writes_are_audited(self):
         cid = self.customer()
-        self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light"}, status=201)
+        first = self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light"},
+                         status=201).json()
         created = self.audit(cid, "create")
         self.assertEqual(len(created), 1)
         self.assertEqual(created[0]["after"]["weight_kg"], 70)
@@ -152,6 +153,10 @@ class Health(StackCase):
         upd = self.audit(cid, "update")[-1]
         self.assertEqual((upd["before"]["weight_kg"], upd["after"]["weight_kg"]), (70, 72.57))
         self.assertNotIn("height_cm", upd["after"])            # only what changed
+        # the derived limits changed with the weight: as stored before, and as written
+        self.assertEqual(upd["before"]["derived_limits"], first["derived_limits"])
+        self.assertEqual(upd["after"]["derived_limits"], r.json()["derived_limits"])
+        self.assertNotEqual(upd["before"]["derived_limits"], upd["after"]["derived_limits"])
         for token in (self.operator, self.admin):
             self.assertEqual(request("GET", self.url(cid), token=token).status, 200)
         reads = self.audit(cid, "read")
@@ -165,6 +170,17 @@ class Health(StackCase):
         first = self.put(cid, body, status=200).json()
         self.assertEqual(self.put(cid, body, status=200).json()["derived_limits"],
                          first["derived_limits"])
+        again = self.audit(cid, "update")[-1]
+        self.assertEqual((again["before"], again["after"]), ({}, {}))
+        # a profile whose stamp names no digest (written before it was kept) has its
+        # derived limits recorded once, as they were and are; then no more
+        psql("UPDATE customer_health_profiles SET policy_stamp = "
+             "split_part(policy_stamp, '@', 1) || '@1' WHERE customer_id = '%s'" % cid)
+        self.put(cid, body, status=200)
+        unknown = self.audit(cid, "update")[-1]
+        self.assertEqual(list(unknown["after"]), ["derived_limits"])
+        self.assertEqual(unknown["before"]["derived_limits"], unknown["after"]["derived_limits"])
+        self.put(cid, body, status=200)
         again = self.audit(cid, "update")[-1]
         self.assertEqual((again["before"], again["after"]), ({}, {}))
         # no health value reaches the logs' audit of another entity or an event
@@ -333,7 +349,7 @@ class Health(StackCase):
         doc = self.put(cid, {"height_cm": 170, "weight_kg": 70, "activity_level": "light",
                              "conditions": ["hypertension"]}, token=op, status=201).json()
         first = psql(stamp).stdout.strip()
-        self.assertRegex(first, "^[0-9a-f]{32}@[0-9]+$")
+        self.assertRegex(first, "^[0-9a-f]{32}@[0-9]+@[0-9a-f]{32}$")
         self.assertNotIn("policy_stamp", doc)
         reads = len(self.audit(cid, "read"))
 
@@ -362,7 +378,7 @@ class Health(StackCase):
         self.assertEqual(pol[0]["scope"], "vendor")
         self.assertEqual(len(self.audit(cid, "update")), 1)
         second = psql(stamp).stdout.strip()
-        self.assertRegex(second, "^[0-9a-f]{32}@[0-9]+$")
+        self.assertRegex(second, "^[0-9a-f]{32}@[0-9]+@[0-9a-f]{32}$")
         self.assertNotEqual(second.split("@")[0], first.split("@")[0])
         self.assertEqual(request("GET", self.url(cid), token=op).json(), doc)
         self.assertEqual(len(self.audit(cid, "update")), 1)

@@ -186,6 +186,53 @@ test_same(void)
     CU_ASSERT_TRUE(od_json_same(NULL, NULL));
 }
 
+/* od_json_cut_member: the member's text, and the object without it, by a scan. */
+static void
+test_cut_member(void)
+{
+    static const struct { const char *text, *value, *rest; } found[] = {
+        /* PostgreSQL's json_build_object spacing; first, middle, last, only */
+        { "{\"d\" : {\"a\": [1, {\"b\": \"}\"}]}, \"x\" : 1}", "{\"a\": [1, {\"b\": \"}\"}]}",
+          "{ \"x\" : 1}" },
+        { "{\"x\" : 1, \"d\" : \"q\\\"}\", \"y\" : null}", "\"q\\\"}\"",
+          "{\"x\" : 1, \"y\" : null}" },
+        { "{\"x\":[\"d\"],\"d\":-12.5e3}", "-12.5e3", "{\"x\":[\"d\"]}" },
+        { " { \"d\" : null } ", "null", " {  } " },
+        /* a key that only ends like it, and one inside a value */
+        { "{\"dd\":1,\"e\":{\"d\":2},\"d\":[]}", "[]", "{\"dd\":1,\"e\":{\"d\":2}}" },
+    };
+    static const char *const missing[] = {
+        "{\"x\":1}", "{}", "[\"d\"]", "{\"e\":{\"d\":1}}", "{\"d\":", "{\"d\":\"open}",
+        "{\"d\" 1}", "{\"x\":1 \"d\":2}", "", "{\"x\":{\"d\":1}",
+    };
+    od_arena *a = od_arena_create(1 << 20);
+
+    for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+        const char *value = NULL;
+        size_t n = 0;
+        char *rest = NULL;
+
+        CU_ASSERT_TRUE_FATAL(od_json_cut_member(a, found[i].text, strlen(found[i].text), "d",
+                                                &rest, &value, &n));
+        CU_ASSERT_EQUAL(n, strlen(found[i].value));
+        CU_ASSERT_EQUAL(strncmp(value, found[i].value, n), 0);
+        CU_ASSERT_STRING_EQUAL(rest, found[i].rest);
+    }
+    for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+        const char *value;
+        size_t n;
+        char *rest;
+
+        CU_ASSERT_FALSE(od_json_cut_member(a, missing[i], strlen(missing[i]), "d", &rest,
+                                           &value, &n));
+    }
+    CU_ASSERT_STRING_EQUAL(od_json_add_raw(a, "{\"x\":1}", "d", "[2]"), "{\"x\":1,\"d\":[2]}");
+    CU_ASSERT_STRING_EQUAL(od_json_add_raw(a, "{}", "d", "null"), "{\"d\":null}");
+    CU_ASSERT_STRING_EQUAL(od_json_add_raw(a, "{ }", "d", "1"), "{\"d\":1}");
+    CU_ASSERT_STRING_EQUAL(od_json_add_raw(a, "{\t\r\n}", "d", "1"), "{\"d\":1}");
+    od_arena_destroy(a);
+}
+
 static const od_unit_case cases[] = {
     { "valid document", test_valid },
     { "errors carry byte offsets", test_errors_have_offsets },
@@ -196,6 +243,7 @@ static const od_unit_case cases[] = {
     { "arena puts owned objects at reset", test_own_puts_at_reset },
     { "RFC 7396 merge patch", test_merge_patch },
     { "same values in other representations", test_same },
+    { "a member cut out of an object's text", test_cut_member },
 };
 
 OD_UNIT_MAIN("json", cases)
