@@ -3,18 +3,19 @@
 
 #include <string.h>
 
+#define NPARAMS 12  /* the columns INSERT writes */
 #define INSERT \
     "INSERT INTO audit_log (actor_user_id, actor_role, vendor_id, action, entity, " \
     "entity_id, before, after, ip, ua, request_id, justification) " \
     "VALUES ($1, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8::jsonb, $9::inet, $10, $11, $12)"
 
 /* A change's row, in the change's transaction. */
-static od_stmt st_insert = OD_GENERIC_STMT("audit_insert", INSERT, 12, false);
+static od_stmt st_insert = OD_GENERIC_STMT("audit_insert", INSERT, NPARAMS, false);
 
 /* An access's row: stands alone (db/db.h), so in front of the request's transaction
  * it commits at once whatever the request does next. */
 static od_stmt st_insert_access = { .name = "audit_insert_access", .sql = INSERT,
-                                    .nparams = 12, .generic = true, .stands_alone = true };
+                                    .nparams = NPARAMS, .generic = true, .stands_alone = true };
 
 /* Every filter is optional: a NULL parameter matches everything. The keyset seek
  * is a row comparison on (timestamp, id), served by audit_log_vendor_ts_idx. */
@@ -43,7 +44,7 @@ od_audit_list(od_db *db, od_arena *a, const char *vendor_id, const od_audit_filt
     return od_db_exec(db, a, &st_list, params, res);
 }
 
-/* The parameters of e's row in out[12]. */
+/* The parameters of e's row in out[NPARAMS]. */
 static void
 entry_params(const od_audit_entry *e, const char **out)
 {
@@ -59,7 +60,7 @@ entry_params(const od_audit_entry *e, const char **out)
 static od_rc
 write_entry(od_db *db, od_arena *a, od_stmt *st, const od_audit_entry *e, PGresult **res)
 {
-    const char *params[12];
+    const char *params[NPARAMS];
 
     entry_params(e, params);
     return od_db_exec(db, a, st, params, res);
@@ -76,7 +77,7 @@ static od_rc
 defer_entry(od_db *db, od_arena *a, od_stmt *st, const od_audit_entry *e)
 {
     /* Borrowed by the queue until sent: the request's arena holds them. */
-    const char **params = od_arena_alloc(a, 12 * sizeof(*params));
+    const char **params = od_arena_alloc(a, NPARAMS * sizeof(*params));
 
     if (params == NULL)
         return OD_ENOMEM;
