@@ -32,7 +32,8 @@ typedef struct loaded {
     const char *profile_text;    /* the stored document as the database wrote it, or NULL */
     json_object *profile;        /* the same, parsed (arena-owned); for a write without
                                   * derived_limits, which stays text: */
-    const char *derived_text;    /* its text in profile_text (not NUL-terminated), or NULL */
+    const char *derived_text;    /* its text in profile_text (not NUL-terminated); NULL
+                                  * without a profile */
     size_t derived_len;
     const char *derived_digest;  /* the digest its writer stored, or NULL (unknown) */
     bool consent_needed;
@@ -45,7 +46,8 @@ typedef struct loaded {
 /* Parses the stored profile, if there is one, into l->profile (arena-owned); for a
  * write (cut) without derived_limits, whose text goes to l->derived_text: the audit
  * row takes it as it is and its digest tells whether it changed, where parsing it
- * was most of a write's work in the worker. False after answering. */
+ * was most of a write's work in the worker. The database's document always has the
+ * member (PROFILE_JSON, db/health_profiles.c). False after answering. */
 static bool
 parse_profile(od_request *r, loaded *l, bool cut)
 {
@@ -56,8 +58,12 @@ parse_profile(od_request *r, loaded *l, bool cut)
     if (l->profile != NULL || text == NULL)
         return true;
     len = strlen(text);
-    if (cut && od_json_cut_member(r->arena, text, len, "derived_limits", &rest,
-                                  &l->derived_text, &l->derived_len)) {
+    if (cut) {
+        if (!od_json_cut_member(r->arena, text, len, "derived_limits", &rest,
+                                &l->derived_text, &l->derived_len)) {
+            od_resp_problem(r, 500, NULL, "the server failed to answer");
+            return false;
+        }
         text = rest;
         len = strlen(rest);
     }
@@ -66,22 +72,6 @@ parse_profile(od_request *r, loaded *l, bool cut)
         l->profile = NULL;
         od_resp_problem(r, 500, NULL, "the server failed to answer");
         return false;
-    }
-    if (cut && l->derived_text == NULL) {
-        /* The scan did not find it (it always does in the database's text): the
-         * parsed member's text, and the document without it. */
-        json_object *derived = NULL;
-        const char *t = "null";
-
-        if (json_object_object_get_ex(l->profile, "derived_limits", &derived) && derived != NULL)
-            t = od_json_text(derived, NULL);
-        /* A copy: the member goes with the delete below. */
-        if ((l->derived_text = od_arena_strdup(r->arena, t)) == NULL) {
-            od_resp_problem(r, 500, NULL, "the server ran out of memory");
-            return false;
-        }
-        l->derived_len = strlen(l->derived_text);
-        json_object_object_del(l->profile, "derived_limits");
     }
     return true;
 }
@@ -106,9 +96,9 @@ load(od_request *r, bool lock, loaded *out)
         return false;
     }
     rc = od_health_load(r->db, r->arena, r->vendor_id, out->customer, lock, &res);
+    if (!lock && (rc == OD_OK || rc == OD_ENOTFOUND))
+        od_api_audit_access_sent(r, "read");
     if (rc == OD_ENOTFOUND) {
-        if (!lock)
-            od_api_audit_access_sent(r, "read");
         od_resp_problem(r, 404, NULL, "no such customer");
         return false;
     }
@@ -116,8 +106,6 @@ load(od_request *r, bool lock, loaded *out)
         od_api_db_fail(r, rc, res);
         return false;
     }
-    if (!lock)
-        od_api_audit_access_sent(r, "read");
     if (!PQgetisnull(res, 0, OD_HEALTH_DOB) &&
         od_customer_date(PQgetvalue(res, 0, OD_HEALTH_DOB), &dob)) {
         out->ctx.customer_age = od_customer_age(dob, od_api_today());

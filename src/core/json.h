@@ -48,8 +48,8 @@ bool od_json_same(json_object *a, json_object *b);
  * JSON object text[0..len) without parsing it: *value and *value_len are its value's
  * text (borrowed from text), *rest the object's text without the member
  * (arena-owned). False when it has no such member, or is not an object as far as a
- * scan can tell (balanced brackets, terminated strings): the caller parses instead.
- * The scan does not validate: text must be JSON (a database's output, say). */
+ * scan can tell (balanced brackets, terminated strings). The scan does not
+ * validate: text must be JSON (a database's output, say). */
 bool od_json_cut_member(od_arena *a, const char *text, size_t len, const char *name,
                         char **rest, const char **value, size_t *value_len);
 

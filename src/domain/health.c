@@ -727,8 +727,13 @@ num(double v)
     int i = 0, cents;
 
     v = od_health_round2(v);
-    if (fabs(v) >= 1e12) {
-        snprintf(buf, sizeof(buf), "%.0f", v);
+    if (fabs(v) >= 1e12) {  /* not rounded (od_health_round2): printed, then trimmed */
+        size_t len = (size_t)snprintf(buf, sizeof(buf), "%.2f", v);
+
+        while (buf[len - 1] == '0')
+            buf[--len] = '\0';
+        if (buf[len - 1] == '.')
+            buf[--len] = '\0';
         return json_object_new_double_s(v, buf);
     }
     /* v is a multiple of 0.01 to the double's precision: its hundredths are exact. */

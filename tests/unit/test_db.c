@@ -54,9 +54,41 @@ test_unreachable_server(void)
     od_config_free(&cfg);
 }
 
+/* Statements queued with od_db_defer: two at most, never run on a session other
+ * than their transaction's, and no command while they wait. */
+static void
+test_queued_statements(void)
+{
+    char *env[] = { "ODYSSEY_DB_CONNECT_TIMEOUT=1", NULL };
+    static od_stmt st = OD_STMT("unit_queued", "SELECT 1", 0, true);
+    od_config cfg;
+    char err[256];
+    od_db *db;
+
+    od_log_init("test_db", OD_LOG_ERROR);
+    CU_ASSERT_EQUAL_FATAL(od_config_load(&cfg, env, err, sizeof(err)), OD_OK);
+    db = od_db_open("postgresql://nobody:secret@127.0.0.1:1/none", "unit", &cfg, false);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+    CU_ASSERT_EQUAL(od_db_flush(db), OD_OK);                  /* nothing queued */
+    CU_ASSERT_EQUAL(od_db_defer(db, &st, NULL), OD_OK);
+    CU_ASSERT_EQUAL(od_db_defer(db, &st, NULL), OD_OK);
+    CU_ASSERT_EQUAL(od_db_defer(db, &st, NULL), OD_EINVAL);   /* full */
+    CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_EINVAL);  /* they still wait */
+    /* No BEGIN waits with them: their transaction's connection is gone, and they
+     * are dropped rather than run on a new one. */
+    CU_ASSERT_EQUAL(od_db_flush(db), OD_EUNAVAIL);
+    CU_ASSERT_EQUAL(od_db_command(db, "COMMIT"), OD_EUNAVAIL);
+    CU_ASSERT_EQUAL(od_db_defer(db, &st, NULL), OD_OK);
+    CU_ASSERT_FALSE(od_db_cancel_deferred(db));               /* drops them too */
+    CU_ASSERT_EQUAL(od_db_flush(db), OD_OK);
+    od_db_close(db);
+    od_config_free(&cfg);
+}
+
 static const od_unit_case cases[] = {
     { "SQLSTATE to HTTP status", test_sqlstate_table },
     { "an unreachable server gives OD_EUNAVAIL", test_unreachable_server },
+    { "queued statements", test_queued_statements },
 };
 
 OD_UNIT_MAIN("db", cases)
