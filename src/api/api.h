@@ -65,6 +65,12 @@ od_rc od_api_audit_access_defer(od_request *r, const char *action, const char *e
                                 const char *entity_id);
 void od_api_audit_access_sent(od_request *r, const char *action);
 
+/* Tells the request that its next statement is its last and decides its answer
+ * (a success when it succeeds): the transaction's COMMIT then travels with it, in one
+ * round trip (db/db.h: od_db_commit_with_next). Not when an Idempotency-Key's record
+ * is still to be written after the handler, in the same transaction. */
+void od_api_commit_with_next(od_request *r);
+
 /* Ends a write handler: audits action on entity (before/after JSON text, NULL
  * for none) and answers 204 when after is NULL, else status with after as the
  * body and, for 201, a Location of collection/id. A failed audit answers the

@@ -180,7 +180,8 @@ digest_of(od_arena *a, const char *text, size_t len)
 
 /* Derives and writes profile p; answers with the stored document (status 200, or
  * 201 for a first profile). Its audit row, the changed fields' values before (as
- * loaded) and after (as written), goes out in front of the store, in one round trip.
+ * loaded) and after (as written), goes out in front of the store, and the COMMIT
+ * after it, in one round trip.
  * derived_limits stays text on both sides: it changed when the digest of the text
  * written differs from the one stored with the loaded profile (or none is known),
  * and the row then holds the loaded text as it is. */
@@ -232,17 +233,18 @@ derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_pr
                                   : NULL;
         after_text = od_json_add_raw(r->arena, after_text, "derived_limits", derived_text);
     }
-    columns_text = od_json_add_raw(r->arena, od_json_text(columns, NULL), "derived_limits",
-                                   derived_text);
+    columns_text = od_json_text(columns, NULL);
     if (before_text == NULL || after_text == NULL || columns_text == NULL) {
         od_resp_problem(r, 500, NULL, "the server ran out of memory");
         return;
     }
     rc = od_api_audit_defer(r, l->profile != NULL ? "update" : "create", ENTITY, l->customer,
                             before_text, after_text);
-    if (rc == OD_OK)
+    if (rc == OD_OK) {
+        od_api_commit_with_next(r);
         rc = od_health_store(r->db, r->arena, r->vendor_id, l->customer, columns_text,
-                             r->user_id, pol->stamp, digest, &res);
+                             derived_text, r->user_id, pol->stamp, digest, &res);
+    }
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, res);
         return;

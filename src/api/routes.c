@@ -330,12 +330,21 @@ od_api_audit_access_sent(od_request *r, const char *action)
 }
 
 void
+od_api_commit_with_next(od_request *r)
+{
+    if (r->in_transaction && r->idem == NULL)
+        od_db_commit_with_next(r->db);
+}
+
+void
 od_api_write_answer(od_request *r, int status, const char *action, const char *entity,
                     const char *collection, const char *id, const char *before,
                     const char *after)
 {
-    od_rc rc = od_api_audit(r, action, entity, id, before, after);
+    od_rc rc;
 
+    od_api_commit_with_next(r);
+    rc = od_api_audit(r, action, entity, id, before, after);
     if (rc != OD_OK) {
         od_api_db_fail(r, rc, NULL);
         return;

@@ -92,17 +92,22 @@ od_context_end(od_db *db, bool commit)
     od_rc rc;
 
     /* A commit sends what is still queued (it opens the transaction if nothing ran
-     * yet); a rollback drops it. */
-    if (commit && (rc = od_db_flush(db)) != OD_OK) {
-        od_db_cancel_deferred(db);
-        if (od_db_in_transaction(db))
-            od_db_command(db, "ROLLBACK");
-        return rc;
+     * yet), with the COMMIT in the same round trip; a rollback drops it. */
+    if (commit) {
+        od_db_commit_with_next(db);
+        if ((rc = od_db_flush(db)) != OD_OK) {
+            od_db_cancel_deferred(db);
+            if (od_db_in_transaction(db))
+                od_db_command(db, "ROLLBACK");
+            return rc;
+        }
     }
     if (od_db_cancel_deferred(db))
         return OD_OK;  /* no statement ran: no transaction was ever opened */
     if (od_db_conn(db) == NULL)
         return commit ? OD_EUNAVAIL : OD_OK;
+    if (!od_db_in_transaction(db))
+        return OD_OK;  /* it ended with its last statement (od_db_commit_with_next) */
     rc = od_db_command(db, commit ? "COMMIT" : "ROLLBACK");
     if (rc == OD_EDB && commit)
         od_db_command(db, "ROLLBACK");  /* a failed COMMIT leaves nothing behind */

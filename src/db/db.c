@@ -15,8 +15,8 @@
 #define OD_DB_QUEUED   2     /* statements od_db_defer may hold */
 /* The longest pipeline: a deferred BEGIN and its settings, then each queued
  * statement and the next one, each after the plan mode it needs (or the next one
- * after a plan mode and the read-only guard). */
-#define OD_DB_PIPELINE (2 + 2 * OD_DB_QUEUED + 3)
+ * after a plan mode and the read-only guard), then a COMMIT. */
+#define OD_DB_PIPELINE (2 + 2 * OD_DB_QUEUED + 3 + 1)
 
 struct od_db {
     PGconn *conn;            /* NULL while disconnected */
@@ -31,6 +31,7 @@ struct od_db {
                                        * the next statement */
     const char *const *queued_params[OD_DB_QUEUED];  /* borrowed until sent */
     int n_queued;
+    bool commit_next;        /* COMMIT follows the next statement (od_db_commit_with_next) */
     unsigned long epoch;     /* changes at every successful connect */
     bool tx_generic;         /* plan_cache_mode is force_generic_plan until the
                               * current transaction ends */
@@ -55,6 +56,9 @@ static od_stmt st_read_only = OD_STMT("db_read_only",
 static od_stmt st_read_only_generic = OD_STMT("db_read_only_generic",
     "SELECT set_config('transaction_read_only', 'on', true), "
     "set_config('plan_cache_mode', 'force_generic_plan', true)", 0, true);
+
+/* The end of a transaction, sent after its last statement in the same pipeline. */
+static od_stmt st_commit = { .sql = "COMMIT" };
 
 static unsigned long epoch_counter;
 static bool slot_used[OD_DB_SLOTS];
@@ -221,6 +225,12 @@ od_db_defer(od_db *db, od_stmt *st, const char *const *params)
     return OD_OK;
 }
 
+void
+od_db_commit_with_next(od_db *db)
+{
+    db->commit_next = true;
+}
+
 bool
 od_db_cancel_deferred(od_db *db)
 {
@@ -228,6 +238,7 @@ od_db_cancel_deferred(od_db *db)
 
     db->defer_st = NULL;
     db->n_queued = 0;
+    db->commit_next = false;
     return was;
 }
 
@@ -378,10 +389,11 @@ send_stmt(od_db *db, od_stmt *st, const char *const *params)
 
 /* Sends the n statements sts (with params), after BEGIN when begin is true, in one
  * pipeline and reads every answer: a transaction, its settings and its plan mode
- * cost no round trip of their own. *out is the first failure, or the last result. */
+ * cost no round trip of their own. *out is the first failure, or else the result of
+ * the statement that has tail ones after it (a COMMIT). */
 static od_rc
 exec_pipelined(od_db *db, bool begin, od_stmt *const *sts, const char *const *const *params,
-               int n, PGresult **out)
+               int n, int tail, PGresult **out)
 {
     PGresult *res[OD_DB_PIPELINE + 1] = { NULL }, *sync = NULL;
     int total = n + (begin ? 1 : 0), i;
@@ -408,8 +420,10 @@ exec_pipelined(od_db *db, bool begin, od_stmt *const *sts, const char *const *co
     PQclear(sync);
     PQexitPipelineMode(db->conn);
     /* The first failure is the one to report; the others were aborted by it. */
-    for (i = 0; i < total - 1 && result_rc(res[i]) == OD_OK; i++)
+    for (i = 0; i < total && result_rc(res[i]) == OD_OK; i++)
         ;
+    if (i == total)
+        i = total - 1 - tail;
     *out = res[i];
     for (int j = 0; j < total; j++) {
         if (j != i)
@@ -458,12 +472,13 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
     od_stmt *pre = db->defer_st, *sts[OD_DB_PIPELINE];
     const char *const *pre_params = db->defer_params;
     const char *const *sparams[OD_DB_PIPELINE];
-    bool alone = runs_alone(db, st), generic;
+    bool alone = runs_alone(db, st), generic, commit = db->commit_next && !alone;
     int n = 0, queued = db->n_queued;
     od_rc rc;
 
     *out = NULL;
     db->n_queued = 0;  /* sent now, or lost with the connection */
+    db->commit_next = false;
     if (!alone)
         db->defer_st = NULL;  /* BEGIN goes out now; alone, it waits for what follows */
     if (db->conn == NULL && connect_now(db) != OD_OK)
@@ -471,6 +486,8 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
     if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
         db->tx_generic = false;  /* a new transaction starts in the session's mode */
     generic = db->tx_generic;
+    /* Only a transaction, open or about to be, has a COMMIT to go with st. */
+    commit = commit && (pre != NULL || PQtransactionStatus(db->conn) != PQTRANS_IDLE);
     if (pre != NULL) {
         sts[n] = pre;
         sparams[n++] = pre_params;
@@ -495,6 +512,10 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
     } else {
         add_in_mode(db, st, params, sts, sparams, &n, &generic);
     }
+    if (commit) {
+        sts[n] = &st_commit;
+        sparams[n++] = NULL;
+    }
     for (int i = 0; i < n; i++) {
         if (sts[i]->name != NULL && sts[i]->prepared_epoch[db->slot] != db->epoch) {
             rc = prepare(db, sts[i], out);
@@ -503,7 +524,7 @@ exec_once(od_db *db, od_stmt *st, const char *const *params, PGresult **out)
         }
     }
     if (n > 1) {
-        rc = exec_pipelined(db, pre != NULL && !alone, sts, sparams, n, out);
+        rc = exec_pipelined(db, pre != NULL && !alone, sts, sparams, n, commit ? 1 : 0, out);
     } else if (!send_stmt(db, st, params)) {
         log_conn_error(db, "query could not be sent");
         drop(db);

@@ -105,11 +105,22 @@ void od_db_defer_begin(od_db *db, od_stmt *st, const char *const *params);
  * transaction, before its read-only guard. Returns OD_EINVAL when two already wait. */
 od_rc od_db_defer(od_db *db, od_stmt *st, const char *const *params);
 
+/* Makes the next od_db_exec on db the last statement of the open (or deferred)
+ * transaction: COMMIT goes out right after it, in its pipeline, so the commit costs
+ * no round trip of its own. When both succeed the transaction has ended and
+ * od_context_end has nothing left to do. When the statement fails the COMMIT does
+ * not run and the transaction waits for its rollback, as before. When the COMMIT
+ * itself fails (a check deferred to it, a serialization failure) od_db_exec answers
+ * with its error and nothing was kept. A statement that runs alone (see od_db_exec),
+ * or one with no transaction to end, ignores it; od_db_cancel_deferred drops it. */
+void od_db_commit_with_next(od_db *db);
+
 /* Runs the statements od_db_defer queued, if any. Returns as od_db_exec;
  * OD_EUNAVAIL, dropping them, when the connection of their transaction was lost. */
 od_rc od_db_flush(od_db *db);
 
-/* Drops a queued BEGIN that was never sent, and the statements od_db_defer queued.
+/* Drops a queued BEGIN that was never sent, the statements od_db_defer queued and
+ * a pending od_db_commit_with_next.
  * Returns whether there was a BEGIN (then there is no transaction to end:
  * read_only statements may have run, each in a transaction of its own). */
 bool od_db_cancel_deferred(od_db *db);

@@ -59,8 +59,8 @@ static od_stmt st_policies = OD_READ_GENERIC_STMT("health_policies",
     "ORDER BY condition_code, vendor_id NULLS LAST) p ON true "
     "ORDER BY p.condition_code", 1);
 
-/* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON);
- * $5 is the stamp of the policies it was derived under, stored with the writing
+/* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON),
+ * derived_limits from $7, parsed once as jsonb; $5 is the stamp of the policies it was derived under, stored with the writing
  * transaction's id so that each derivation writes a new value (migration 028), and
  * $6 the digest of derived_limits as sent: <stamp>@<txid>@<digest>. The stamp goes
  * whole when derived_limits changes without a new one (migration 028's trigger),
@@ -72,13 +72,13 @@ static od_stmt st_store = OD_GENERIC_STMT("health_store",
     "WITH p AS (SELECT * FROM json_to_record($3::json) AS x(height_cm numeric, weight_kg numeric, "
     "age integer, gender gender, activity_level activity_level, conditions text[], "
     "diet_goals text[], macro_targets jsonb, avoid_allergens text[], bmi numeric, bmr numeric, "
-    "tdee_cached numeric, derived_limits jsonb)), "
+    "tdee_cached numeric)), "
     "h AS (INSERT INTO customer_health_profiles AS t (vendor_id, customer_id, height_cm, "
     "weight_kg, age, gender, activity_level, conditions, diet_goals, macro_targets, "
     "avoid_allergens, bmi, bmr, tdee_cached, derived_limits, updated_by, policy_stamp) "
     "SELECT $1::uuid, $2::uuid, p.height_cm, p.weight_kg, p.age, p.gender, p.activity_level, "
     "p.conditions, p.diet_goals, p.macro_targets, p.avoid_allergens, p.bmi, p.bmr, "
-    "p.tdee_cached, p.derived_limits, $4, $5 || '@' || txid_current() || '@' || $6 FROM p "
+    "p.tdee_cached, $7::jsonb, $4, $5 || '@' || txid_current() || '@' || $6 FROM p "
     "ON CONFLICT (vendor_id, customer_id) DO UPDATE SET height_cm = excluded.height_cm, "
     "weight_kg = excluded.weight_kg, age = excluded.age, gender = excluded.gender, "
     "activity_level = excluded.activity_level, conditions = excluded.conditions, "
@@ -88,7 +88,7 @@ static od_stmt st_store = OD_GENERIC_STMT("health_store",
     "updated_by = excluded.updated_by, policy_stamp = excluded.policy_stamp "
     "RETURNING t.*), "
     "m AS (DELETE FROM matches_cache WHERE vendor_id = $1::uuid AND customer_id = $2::uuid) "
-    "SELECT " PROFILE_JSON("h") " FROM h", 6, false);
+    "SELECT " PROFILE_JSON("h") " FROM h", 7, false);
 
 od_rc
 od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
@@ -123,11 +123,11 @@ od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res
 
 od_rc
 od_health_store(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
-                const char *profile_json, const char *updated_by, const char *policy_stamp,
-                const char *derived_digest, PGresult **res)
+                const char *profile_json, const char *derived_json, const char *updated_by,
+                const char *policy_stamp, const char *derived_digest, PGresult **res)
 {
     const char *params[] = { vendor_id, customer_id, profile_json, updated_by, policy_stamp,
-                             derived_digest };
+                             derived_digest, derived_json };
 
     return od_db_exec(db, a, &st_store, params, res);
 }

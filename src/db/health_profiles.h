@@ -43,13 +43,15 @@ od_rc od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *
 od_rc od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult **res);
 
 /* Writes the profile: inputs and derived values as one JSON object with the
- * columns' names (profile_json), updated_by the caller, policy_stamp the stamp of
- * the policies it was derived with (NULL: unknown), derived_digest a digest of the
- * text of derived_limits in profile_json, which the next load returns while the
- * stored derived_limits is that one. Drops the customer's cached matches in the
- * same statement. Returns the stored profile as JSON text in column 0. */
+ * columns' names (profile_json) but derived_limits, whose JSON text is
+ * derived_json; updated_by the caller, policy_stamp the stamp of the policies it
+ * was derived with (NULL: unknown), derived_digest a digest of derived_json, which
+ * the next load returns while the stored derived_limits is that one. Drops the
+ * customer's cached matches in the same statement. Returns the stored profile as
+ * JSON text in column 0. */
 od_rc od_health_store(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
-                      const char *profile_json, const char *updated_by,
-                      const char *policy_stamp, const char *derived_digest, PGresult **res);
+                      const char *profile_json, const char *derived_json,
+                      const char *updated_by, const char *policy_stamp,
+                      const char *derived_digest, PGresult **res);
 
 #endif

@@ -19,7 +19,12 @@
  * - a stands_alone write there runs likewise, with its plan mode, and commits at its
  *   sync (a later rollback of the request keeps it); inside the transaction it is one
  *   of its statements; one that fails writes nothing and leaves the BEGIN deferred;
- *   one the server forgot is prepared again and runs once. */
+ *   one the server forgot is prepared again and runs once;
+ * - a statement with od_db_commit_with_next commits in its own round trip: its
+ *   answer is the statement's, nothing is open afterwards and the row is kept; a
+ *   statement that fails leaves the transaction to its rollback; a COMMIT that fails
+ *   (a deferred unique check) answers with its error and keeps nothing; a statement
+ *   that runs alone, or one outside any transaction, ignores it. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -84,6 +89,24 @@ static od_stmt st_alone_fail = { .name = "plans_alone_fail", .nparams = 2, .stan
            "('system', $1::uuid, 'read', 'db_plans', (1 / floor(random() * 0)::int)::text)" };
 static od_stmt st_alone_count = OD_READ_STMT("plans_alone_count",
     "SELECT count(*)::text FROM audit_log WHERE entity = 'db_plans' AND entity_id = $1", 1);
+
+/* A change's row, in the request's transaction: $1 the vendor, $2 a marker. */
+static od_stmt st_tx_write = OD_STMT("plans_tx_write",
+    "INSERT INTO audit_log (actor_role, vendor_id, action, entity, entity_id) "
+    "VALUES ('system', $1::uuid, 'update', 'db_plans', $2) "
+    "RETURNING current_setting('odyssey.vendor_id', true)", 2, false);
+static od_stmt st_tx_fail = OD_STMT("plans_tx_fail",
+    "INSERT INTO audit_log (actor_role, vendor_id, action, entity, entity_id) "
+    "VALUES ('system', $1::uuid, 'update', 'db_plans', $2), "
+    "('system', $1::uuid, 'update', 'db_plans', (1 / floor(random() * 0)::int)::text)", 2, false);
+/* Its unique check waits for the COMMIT. */
+static od_stmt st_deferred_table = OD_STMT(NULL,
+    "CREATE TEMP TABLE IF NOT EXISTS plans_deferred "
+    "(x int UNIQUE DEFERRABLE INITIALLY DEFERRED)", 0, false);
+static od_stmt st_deferred_twice = OD_STMT(NULL,
+    "INSERT INTO plans_deferred VALUES (1), (1) RETURNING 'inserted'", 0, false);
+static od_stmt st_deferred_count = OD_STMT(NULL,
+    "SELECT count(*)::text FROM plans_deferred", 0, true);
 
 static const od_vstmt vs_count = OD_VSTMT("plans_count",
     "SELECT count(*)::text FROM {v:products} p WHERE p.vendor_id = $1::uuid", 1, true);
@@ -394,12 +417,96 @@ test_writes_alone(void)
     od_arena_reset(arena);
 }
 
+/* The audit rows of marker (vendor A's, read in its context). */
+static const char *
+rows_of(const char *marker)
+{
+    const char *n;
+
+    od_db_defer_begin(db, &st_context, (const char *const[]){ getenv("PLANS_VENDOR_A") });
+    n = value(&st_alone_count, (const char *const[]){ marker });
+    od_db_cancel_deferred(db);
+    return n;
+}
+
+static void
+test_commit_with_next(void)
+{
+    const char *a = getenv("PLANS_VENDOR_A");
+    const char *const ctx_a[] = { a };
+    char marker[64];
+    PGresult *res = NULL;
+
+    snprintf(marker, sizeof(marker), "commit-%ld", (long)getpid());
+
+    /* BEGIN, the settings, the statement and the COMMIT in one pipeline: the answer
+     * is the statement's, and the row is kept */
+    od_db_defer_begin(db, &st_context, ctx_a);
+    od_db_commit_with_next(db);
+    CU_ASSERT_STRING_EQUAL(value(&st_tx_write, (const char *const[]){ a, marker }), a);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_FALSE(od_db_in_transaction(db));
+    CU_ASSERT_FALSE(od_db_cancel_deferred(db));  /* the BEGIN went */
+    CU_ASSERT_STRING_EQUAL(value(&st_vendor, NULL), "");
+    CU_ASSERT_STRING_EQUAL(rows_of(marker), "1");
+
+    /* in an open transaction, with a statement queued in front */
+    begin(a);
+    CU_ASSERT_EQUAL(od_db_defer(db, &st_tx_write, (const char *const[]){ a, marker }), OD_OK);
+    od_db_commit_with_next(db);
+    CU_ASSERT_STRING_EQUAL(value(&st_tx_write, (const char *const[]){ a, marker }), a);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(rows_of(marker), "3");
+
+    /* a statement that fails: no COMMIT ran, the transaction waits for its rollback */
+    begin(a);
+    od_db_commit_with_next(db);
+    CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_tx_fail, (const char *const[]){ a, marker },
+                               &res), OD_EDB);
+    CU_ASSERT_STRING_EQUAL(od_db_sqlstate(res), "22012");
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_INERROR);
+    CU_ASSERT_EQUAL(od_db_command(db, "ROLLBACK"), OD_OK);
+    CU_ASSERT_STRING_EQUAL(rows_of(marker), "3");
+
+    /* a COMMIT that fails answers with its error, and nothing was kept */
+    CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_deferred_table, NULL, &res), OD_OK);
+    begin(a);
+    od_db_commit_with_next(db);
+    CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_deferred_twice, NULL, &res), OD_EDB);
+    CU_ASSERT_STRING_EQUAL(od_db_sqlstate(res), "23505");
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(value(&st_deferred_count, NULL), "0");
+
+    /* a read that runs alone ignores it, and the request's transaction opens with the
+     * next statement as usual */
+    od_db_defer_begin(db, &st_context, ctx_a);
+    od_db_commit_with_next(db);
+    CU_ASSERT_STRING_EQUAL(value(&st_ro_vendor, NULL), a);
+    CU_ASSERT_STRING_EQUAL(value(&st_tx_write, (const char *const[]){ a, marker }), a);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_INTRANS);
+    CU_ASSERT_EQUAL(od_db_command(db, "ROLLBACK"), OD_OK);
+
+    /* outside any transaction there is no COMMIT to send; a cancel drops it */
+    od_db_commit_with_next(db);
+    CU_ASSERT_STRING_EQUAL(value(&st_mode, NULL), "force_custom_plan");
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    od_db_commit_with_next(db);
+    od_db_cancel_deferred(db);
+    begin(a);
+    CU_ASSERT_STRING_EQUAL(value(&st_tx_write, (const char *const[]){ a, marker }), a);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_INTRANS);
+    CU_ASSERT_EQUAL(od_db_command(db, "ROLLBACK"), OD_OK);
+    CU_ASSERT_STRING_EQUAL(rows_of(marker), "3");
+    od_arena_reset(arena);
+}
+
 static const od_unit_case cases[] = {
     { "plan modes follow each statement", test_plan_modes },
     { "vendor statements read their vendor's view with generic plans", test_vendor_views },
     { "beyond the cap vendor statements run one-shot", test_beyond_the_cap },
     { "a read that would open the transaction runs alone", test_reads_alone },
     { "a write that stands alone commits at its sync", test_writes_alone },
+    { "a COMMIT goes with the last statement", test_commit_with_next },
 };
 
 int
