@@ -247,17 +247,26 @@ audit_failed(od_request *r, const char *action, const char *entity, od_rc rc,
                  od_db_sqlstate(res));
 }
 
+/* Writes a change's audit row; on a failure *res is its result (or NULL). */
+static od_rc
+write_row(od_request *r, const char *action, const char *entity, const char *entity_id,
+          const char *before_json, const char *after_json, PGresult **res)
+{
+    od_audit_entry e = entry_for(r, action, entity, entity_id, before_json, after_json);
+    od_rc rc = od_audit_write(r->db, r->arena, &e, res);
+
+    if (rc != OD_OK)
+        audit_failed(r, action, entity, rc, *res);
+    return rc;
+}
+
 od_rc
 od_api_audit(od_request *r, const char *action, const char *entity, const char *entity_id,
              const char *before_json, const char *after_json)
 {
-    od_audit_entry e = entry_for(r, action, entity, entity_id, before_json, after_json);
     PGresult *res = NULL;
-    od_rc rc = od_audit_write(r->db, r->arena, &e, &res);
 
-    if (rc != OD_OK)
-        audit_failed(r, action, entity, rc, res);
-    return rc;
+    return write_row(r, action, entity, entity_id, before_json, after_json, &res);
 }
 
 od_rc
@@ -341,12 +350,16 @@ od_api_write_answer(od_request *r, int status, const char *action, const char *e
                     const char *collection, const char *id, const char *before,
                     const char *after)
 {
+    PGresult *res = NULL;
     od_rc rc;
 
+    /* The row is the handler's last statement: the COMMIT goes with it, and a
+     * failure of either is answered as its SQLSTATE says (a serialization failure
+     * is a 503 to retry, a stale statement runs the request again). */
     od_api_commit_with_next(r);
-    rc = od_api_audit(r, action, entity, id, before, after);
+    rc = write_row(r, action, entity, id, before, after, &res);
     if (rc != OD_OK) {
-        od_api_db_fail(r, rc, NULL);
+        od_api_db_fail(r, rc, res);
         return;
     }
     r->rows_written = 2;

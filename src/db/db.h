@@ -111,8 +111,10 @@ od_rc od_db_defer(od_db *db, od_stmt *st, const char *const *params);
  * od_context_end has nothing left to do. When the statement fails the COMMIT does
  * not run and the transaction waits for its rollback, as before. When the COMMIT
  * itself fails (a check deferred to it, a serialization failure) od_db_exec answers
- * with its error and nothing was kept. A statement that runs alone (see od_db_exec),
- * or one with no transaction to end, ignores it; od_db_cancel_deferred drops it. */
+ * with its error and nothing was kept. A connection lost, or given up on, during
+ * that round trip leaves the outcome unknown (OD_EUNAVAIL), as one lost during a
+ * COMMIT of its own does. A statement that runs alone (see od_db_exec), or one with
+ * no transaction to end, ignores it; od_db_cancel_deferred drops it. */
 void od_db_commit_with_next(od_db *db);
 
 /* Runs the statements od_db_defer queued, if any. Returns as od_db_exec;

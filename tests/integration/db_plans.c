@@ -24,13 +24,17 @@
  *   answer is the statement's, nothing is open afterwards and the row is kept; a
  *   statement that fails leaves the transaction to its rollback; a COMMIT that fails
  *   (a deferred unique check) answers with its error and keeps nothing; a statement
- *   that runs alone, or one outside any transaction, ignores it. */
+ *   that runs alone, or one outside any transaction, ignores it;
+ * - od_context_end sends the statements still queued with the COMMIT (a failure of
+ *   either keeps nothing), and has nothing left to do after a statement that went
+ *   with it. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/config.h"
 #include "core/log.h"
+#include "db/context.h"
 #include "db/db.h"
 #include "db/vendor_stmt.h"
 #include "../unit/unit.h"
@@ -500,6 +504,46 @@ test_commit_with_next(void)
     od_arena_reset(arena);
 }
 
+static void
+test_context_end(void)
+{
+    const char *a = getenv("PLANS_VENDOR_A");
+    char marker[64];
+    PGresult *res = NULL;
+
+    snprintf(marker, sizeof(marker), "end-%ld", (long)getpid());
+
+    /* queued statements, the deferred BEGIN and the COMMIT in one pipeline */
+    CU_ASSERT_EQUAL_FATAL(od_context_begin(db, arena, "db_plans", a, false), OD_OK);
+    CU_ASSERT_EQUAL(od_db_defer(db, &st_tx_write, (const char *const[]){ a, marker }), OD_OK);
+    CU_ASSERT_EQUAL(od_db_defer(db, &st_tx_write, (const char *const[]){ a, marker }), OD_OK);
+    CU_ASSERT_EQUAL(od_context_end(db, true), OD_OK);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(rows_of(marker), "2");
+
+    /* after a statement that took the COMMIT: nothing left, either way */
+    CU_ASSERT_EQUAL_FATAL(od_context_begin(db, arena, "db_plans", a, false), OD_OK);
+    od_db_commit_with_next(db);
+    CU_ASSERT_STRING_EQUAL(value(&st_tx_write, (const char *const[]){ a, marker }), a);
+    CU_ASSERT_EQUAL(od_context_end(db, true), OD_OK);
+    CU_ASSERT_EQUAL_FATAL(od_context_begin(db, arena, "db_plans", a, false), OD_OK);
+    od_db_commit_with_next(db);
+    CU_ASSERT_STRING_EQUAL(value(&st_tx_write, (const char *const[]){ a, marker }), a);
+    CU_ASSERT_EQUAL(od_context_end(db, false), OD_OK);
+    CU_ASSERT_STRING_EQUAL(rows_of(marker), "4");
+
+    /* a COMMIT that fails behind the queued statement: an error, nothing kept */
+    CU_ASSERT_EQUAL(od_db_exec(db, arena, &st_deferred_table, NULL, &res), OD_OK);
+    CU_ASSERT_EQUAL_FATAL(od_context_begin(db, arena, "db_plans", a, false), OD_OK);
+    CU_ASSERT_EQUAL(od_db_defer(db, &st_tx_write, (const char *const[]){ a, marker }), OD_OK);
+    CU_ASSERT_EQUAL(od_db_defer(db, &st_deferred_twice, NULL), OD_OK);
+    CU_ASSERT_EQUAL(od_context_end(db, true), OD_EDB);
+    CU_ASSERT_EQUAL(tx_status(), PQTRANS_IDLE);
+    CU_ASSERT_STRING_EQUAL(value(&st_deferred_count, NULL), "0");
+    CU_ASSERT_STRING_EQUAL(rows_of(marker), "4");
+    od_arena_reset(arena);
+}
+
 static const od_unit_case cases[] = {
     { "plan modes follow each statement", test_plan_modes },
     { "vendor statements read their vendor's view with generic plans", test_vendor_views },
@@ -507,6 +551,7 @@ static const od_unit_case cases[] = {
     { "a read that would open the transaction runs alone", test_reads_alone },
     { "a write that stands alone commits at its sync", test_writes_alone },
     { "a COMMIT goes with the last statement", test_commit_with_next },
+    { "the request's end sends what is queued with its COMMIT", test_context_end },
 };
 
 int

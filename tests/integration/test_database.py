@@ -168,7 +168,7 @@ class VendorPlans(StackCase):
         p = subprocess.run([os.path.join(ENV["ODYSSEY_BUILD"], "db_plans")], env=env,
                            capture_output=True, text=True, timeout=120)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertIn("db_plans: 6 passed, 0 failed", p.stdout)
+        self.assertIn("db_plans: 7 passed, 0 failed", p.stdout)
 
 
 class KeptSearches(StackCase):
