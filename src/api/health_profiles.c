@@ -249,7 +249,13 @@ derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_pr
         od_api_db_fail(r, rc, res);
         return;
     }
-    doc = PQgetvalue(res, 0, 0);  /* res is the arena's until the request ends */
+    /* The stored document, with derived_limits as sent rather than read back: the
+     * same values a read returns (jsonb's text of them, its keys in its order). */
+    doc = od_json_add_raw(r->arena, PQgetvalue(res, 0, 0), "derived_limits", derived_text);
+    if (doc == NULL) {
+        od_resp_problem(r, 500, NULL, "the server ran out of memory");
+        return;
+    }
     r->rows_written = 3;
     od_resp_send(r, l->profile != NULL ? 200 : 201, "application/json", NULL, doc, strlen(doc));
 }

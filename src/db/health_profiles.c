@@ -4,14 +4,17 @@
 
 #include "db/vendor_stmt.h"
 
-#define PROFILE_JSON(h) \
-    "json_build_object('height_cm', " h ".height_cm, 'weight_kg', " h ".weight_kg, " \
+#define PROFILE_INPUTS(h) \
+    "'height_cm', " h ".height_cm, 'weight_kg', " h ".weight_kg, " \
     "'age', " h ".age, 'gender', " h ".gender, 'activity_level', " h ".activity_level, " \
     "'conditions', " h ".conditions, 'diet_goals', " h ".diet_goals, " \
     "'macro_targets', " h ".macro_targets, 'avoid_allergens', " h ".avoid_allergens, " \
-    "'bmi', " h ".bmi, 'bmr', " h ".bmr, 'tdee_cached', " h ".tdee_cached, " \
-    "'derived_limits', " h ".derived_limits, 'updated_by', " h ".updated_by, " \
-    "'created_at', " h ".created_at, 'updated_at', " h ".updated_at)::text"
+    "'bmi', " h ".bmi, 'bmr', " h ".bmr, 'tdee_cached', " h ".tdee_cached, "
+#define PROFILE_ROW(h) \
+    "'updated_by', " h ".updated_by, 'created_at', " h ".created_at, 'updated_at', " h ".updated_at"
+#define PROFILE_JSON(h) \
+    "json_build_object(" PROFILE_INPUTS(h) "'derived_limits', " h ".derived_limits, " \
+    PROFILE_ROW(h) ")::text"
 
 /* Names the diet rules the vendor $1 sees as they are now: every active row, its own
  * and the global ones, and each row's version of record (xmin), so that any change
@@ -60,7 +63,7 @@ static od_stmt st_policies = OD_READ_GENERIC_STMT("health_policies",
     "ORDER BY p.condition_code", 1);
 
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON),
- * derived_limits from $7, parsed once as jsonb; $5 is the stamp of the policies it was derived under, stored with the writing
+ * derived_limits from $7, parsed once as jsonb and not sent back; $5 is the stamp of the policies it was derived under, stored with the writing
  * transaction's id so that each derivation writes a new value (migration 028), and
  * $6 the digest of derived_limits as sent: <stamp>@<txid>@<digest>. The stamp goes
  * whole when derived_limits changes without a new one (migration 028's trigger),
@@ -88,7 +91,7 @@ static od_stmt st_store = OD_GENERIC_STMT("health_store",
     "updated_by = excluded.updated_by, policy_stamp = excluded.policy_stamp "
     "RETURNING t.*), "
     "m AS (DELETE FROM matches_cache WHERE vendor_id = $1::uuid AND customer_id = $2::uuid) "
-    "SELECT " PROFILE_JSON("h") " FROM h", 7, false);
+    "SELECT json_build_object(" PROFILE_INPUTS("h") PROFILE_ROW("h") ")::text FROM h", 7, false);
 
 od_rc
 od_health_load(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,

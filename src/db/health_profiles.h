@@ -48,7 +48,7 @@ od_rc od_health_policies(od_db *db, od_arena *a, const char *vendor_id, PGresult
  * was derived with (NULL: unknown), derived_digest a digest of derived_json, which
  * the next load returns while the stored derived_limits is that one. Drops the
  * customer's cached matches in the same statement. Returns the stored profile as
- * JSON text in column 0. */
+ * JSON text in column 0, but derived_limits: the caller has its text. */
 od_rc od_health_store(od_db *db, od_arena *a, const char *vendor_id, const char *customer_id,
                       const char *profile_json, const char *derived_json,
                       const char *updated_by, const char *policy_stamp,
