@@ -63,11 +63,12 @@ static od_stmt st_policies = OD_READ_GENERIC_STMT("health_policies",
     "ORDER BY p.condition_code", 1);
 
 /* The profile's columns come from the JSON object $3 (names as in PROFILE_JSON),
- * derived_limits from $7, parsed once as jsonb and not sent back; $5 is the stamp of the policies it was derived under, stored with the writing
- * transaction's id so that each derivation writes a new value (migration 028), and
- * $6 the digest of derived_limits as sent: <stamp>@<txid>@<digest>. The stamp goes
- * whole when derived_limits changes without a new one (migration 028's trigger),
- * and the digest with it.
+ * derived_limits from $7, parsed once as jsonb and not sent back; $5 is the stamp
+ * of the policies it was derived under, stored with the writing transaction's id
+ * so that each derivation writes a new value (migration 028), and $6 the digest of
+ * derived_limits as sent: <stamp>@<txid>@<digest>. The stamp goes whole when
+ * derived_limits changes without a new one (migration 028's trigger), and the
+ * digest with it.
  * Generic: its tables are plain, and the statement trigger that checks the new
  * profile's customer (od_check_parent_refs) names customers only through EXECUTE,
  * which is always planned with its values. */
