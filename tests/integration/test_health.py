@@ -75,6 +75,24 @@ class Health(StackCase):
         self.assertEqual((doc["bmr"], doc["bmi"], doc["tdee_cached"]), (1640.43, 28.70, 1968.52))
         self.assertEqual((doc["height_cm"], doc["weight_kg"]), (177.8, 90.72))
 
+    def test_a_write_answers_what_a_read_returns(self):
+        # The store sends derived_limits back as the worker wrote it, the read as jsonb
+        # renders it: the same document, member for member and value for value.
+        cid = self.customer(gender="male", dob=years_ago(52))
+        created = self.put(cid, {"height": "5 ft 9 in", "weight": "210 lb",
+                                 "activity_level": "light", "conditions": ["T2D", "HTN"],
+                                 "diet_goals": ["weight_loss"],
+                                 "macro_targets": {"sodium_mg": 1800}}, status=201).json()
+        self.assertTrue(created["derived_limits"])
+        read = request("GET", self.url(cid), token=self.operator)
+        self.assertEqual(read.status, 200, read)
+        self.assertEqual(created, read.json())
+        patched = request("PATCH", self.url(cid), token=self.operator,
+                          body={"weight_kg": 92.5, "avoid_allergens": ["peanuts"]})
+        self.assertEqual(patched.status, 200, patched)
+        self.assertNotEqual(patched.json()["derived_limits"], created["derived_limits"])
+        self.assertEqual(patched.json(), request("GET", self.url(cid), token=self.operator).json())
+
     def test_units_and_plausibility_are_422_with_reasons(self):
         cid = self.customer()
         r = self.put(cid, {"height": "5.10", "weight": "700 kg", "activity_level": "lazy",
