@@ -206,7 +206,7 @@ derive_and_store(od_request *r, const loaded *l, const od_policy_set *pol, od_pr
         od_writes_fail(w);
         return;
     }
-    columns = od_json_own(r->arena, od_profile_columns(p, &m, NULL));
+    columns = od_json_own(r->arena, od_profile_columns(p, &m));
     derived_text = od_json_text(derived, &derived_len);
     digest = digest_of(r->arena, derived_text, derived_len);
     /* The columns are the stored document's fields but the row's own (updated_by,

@@ -53,9 +53,9 @@ bool od_json_same(json_object *a, json_object *b);
 bool od_json_cut_member(od_arena *a, const char *text, size_t len, const char *name,
                         char **rest, const char **value, size_t *value_len);
 
-/* object_text (a JSON object's text) with the member name (a key that needs no
- * escape) set to value_text (JSON text), appended; arena-owned. NULL when out of
- * memory. */
+/* object_text (a JSON object's text, without a member name) with the member name
+ * (a key that needs no escape) set to value_text (JSON text), appended;
+ * arena-owned. NULL when out of memory. */
 char *od_json_add_raw(od_arena *a, const char *object_text, const char *name,
                       const char *value_text);
 

@@ -18,8 +18,8 @@ typedef enum od_search_table {
     OD_SEARCH_PRODUCTS, OD_SEARCH_CUSTOMERS, OD_SEARCH_PRODUCT_TAGS
 } od_search_table;
 
-/* Parameters $5-$7 of a kept search: od_search_stats_get returns them pool-owned
- * (the arena it is given). */
+/* Parameters $5-$7 of a kept search, owned by the arena od_search_stats_get is
+ * given. */
 typedef struct od_search_stats {
     const char *lexemes;  /* text[] literal, sorted in C collation */
     const char *freqs;    /* real[] literal: the fraction of rows holding each */

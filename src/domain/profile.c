@@ -214,7 +214,7 @@ decimal2(double x)
 }
 
 json_object *
-od_profile_columns(const od_profile *p, const od_health_metrics *m, json_object *derived)
+od_profile_columns(const od_profile *p, const od_health_metrics *m)
 {
     static const char *const activities[] = { "sedentary", "light", "moderate", "very",
                                               "extra" };
@@ -235,8 +235,6 @@ od_profile_columns(const od_profile *p, const od_health_metrics *m, json_object 
     json_object_object_add(o, "bmi", decimal2(m->bmi));
     json_object_object_add(o, "bmr", decimal2(m->bmr));
     json_object_object_add(o, "tdee_cached", decimal2(m->tdee));
-    if (derived != NULL)
-        json_object_object_add(o, "derived_limits", json_object_get(derived));
     return o;
 }
 

@@ -53,11 +53,10 @@ bool od_profile_read(json_object *body, const od_profile_ctx *ctx, od_arena *a,
                      od_issues *issues, od_profile *out);
 
 /* The stored form of p: an object with the columns of customer_health_profiles
- * (height_cm and weight_kg at 2 decimals, the metrics of m, derived). derived is
- * borrowed (a reference is taken); NULL leaves derived_limits out. Returns a new
- * object the caller puts. */
-json_object *od_profile_columns(const od_profile *p, const od_health_metrics *m,
-                                json_object *derived);
+ * that the API writes but derived_limits, which travels as text of its own
+ * (height_cm and weight_kg at 2 decimals, the metrics of m). Returns a new object
+ * the caller puts. */
+json_object *od_profile_columns(const od_profile *p, const od_health_metrics *m);
 
 /* Reads a stored profile back (columns as od_profile_columns writes them, borrowed)
  * into *out: the inputs a derivation needs, at their stored precision (strings and

@@ -26,22 +26,30 @@ test_sqlstate_table(void)
     CU_ASSERT_EQUAL(od_db_http_status(""), 500);
 }
 
+/* A connection to port 1 on loopback, where nothing listens (the connection is
+ * refused), with cfg loaded for a 1 s connect timeout; NULL on failure. */
+static od_db *
+open_unreachable(od_config *cfg)
+{
+    char *env[] = { "ODYSSEY_DB_CONNECT_TIMEOUT=1", NULL };
+    char err[256];
+
+    od_log_init("test_db", OD_LOG_ERROR);
+    if (od_config_load(cfg, env, err, sizeof(err)) != OD_OK)
+        return NULL;
+    return od_db_open("postgresql://nobody:secret@127.0.0.1:1/none", "unit", cfg, false);
+}
+
 static void
 test_unreachable_server(void)
 {
-    char *env[] = { "ODYSSEY_DB_CONNECT_TIMEOUT=1", NULL };
     static od_stmt st = OD_STMT("unit_select_one", "SELECT 1", 0, true);
     od_config cfg;
-    char err[256];
     od_arena *a = od_arena_create(0);
     PGresult *res = (PGresult *)1;
-    od_db *db;
     time_t t0 = time(NULL);
+    od_db *db = open_unreachable(&cfg);
 
-    od_log_init("test_db", OD_LOG_ERROR);
-    CU_ASSERT_EQUAL_FATAL(od_config_load(&cfg, env, err, sizeof(err)), OD_OK);
-    /* port 1 on loopback: nothing listens, the connection is refused */
-    db = od_db_open("postgresql://nobody:secret@127.0.0.1:1/none", "unit", &cfg, false);
     CU_ASSERT_PTR_NOT_NULL_FATAL(db);
     CU_ASSERT_PTR_NULL(od_db_conn(db));
     CU_ASSERT_EQUAL(od_db_epoch(db), 0);
@@ -59,15 +67,10 @@ test_unreachable_server(void)
 static void
 test_queued_statements(void)
 {
-    char *env[] = { "ODYSSEY_DB_CONNECT_TIMEOUT=1", NULL };
     static od_stmt st = OD_STMT("unit_queued", "SELECT 1", 0, true);
     od_config cfg;
-    char err[256];
-    od_db *db;
+    od_db *db = open_unreachable(&cfg);
 
-    od_log_init("test_db", OD_LOG_ERROR);
-    CU_ASSERT_EQUAL_FATAL(od_config_load(&cfg, env, err, sizeof(err)), OD_OK);
-    db = od_db_open("postgresql://nobody:secret@127.0.0.1:1/none", "unit", &cfg, false);
     CU_ASSERT_PTR_NOT_NULL_FATAL(db);
     CU_ASSERT_EQUAL(od_db_flush(db), OD_OK);                  /* nothing queued */
     CU_ASSERT_EQUAL(od_db_defer(db, &st, NULL), OD_OK);

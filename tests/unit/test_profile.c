@@ -181,7 +181,7 @@ test_columns_and_back(void)
 {
     od_health_metrics m;
     od_profile p, back;
-    json_object *cols, *derived;
+    json_object *cols;
 
     setup();
     CU_ASSERT_TRUE_FATAL(read_profile("{\"height\": \"5'10\\\"\", \"weight\": \"200 lb\","
@@ -189,13 +189,12 @@ test_columns_and_back(void)
                                       " \"conditions\": [\"htn\"],"
                                       " \"macro_targets\": {\"sodium_mg\": 1500}}", &p));
     CU_ASSERT_PTR_NULL(od_health_compute(&p.body, arena, &m));
-    derived = od_json_own(arena, json_object_new_object());
-    cols = od_json_own(arena, od_profile_columns(&p, &m, derived));
+    cols = od_json_own(arena, od_profile_columns(&p, &m));
     CU_ASSERT_STRING_EQUAL(od_json_text(cols, NULL),
         "{\"height_cm\":177.80,\"weight_kg\":90.72,\"age\":60,\"gender\":\"unspecified\","
         "\"activity_level\":\"sedentary\",\"conditions\":[\"hypertension\"],\"diet_goals\":[],"
         "\"macro_targets\":{\"sodium_mg\":1500},\"avoid_allergens\":[],\"bmi\":28.70,"
-        "\"bmr\":1640.43,\"tdee_cached\":1968.52,\"derived_limits\":{}}");
+        "\"bmr\":1640.43,\"tdee_cached\":1968.52}");
     CU_ASSERT_TRUE(od_profile_stored(cols, arena, &back));
     CU_ASSERT_DOUBLE_EQUAL(back.body.weight_kg, 90.72, 1e-9);
     CU_ASSERT_EQUAL(back.body.age, 60);
