@@ -55,4 +55,4 @@ done
 for s in list-filters search-common-relevance search-universal-relevance get-by-id; do
     run "$s" 32
 done
-! wanted upsert || "$ROOT/bench/catalog-upsert" --token "$TOKEN" --rounds 3
+! wanted upsert || "$ROOT/bench/catalog-upsert" --token "$TOKEN" --vendor "$VENDOR" --rounds 3
