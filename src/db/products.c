@@ -23,10 +23,11 @@ static od_stmt st_upsert = OD_STMT("products_upsert",
     "FROM od_products_upsert($1::uuid, $2::jsonb, 'api', $3)", 3, false);
 
 /* A product's document (the API's shape), built from the products columns of
- * alias p and the images json imgs. Written out in each statement rather than as an
- * SQL function: the planner parses an inlined function's body again for every
- * custom plan, which was a quarter of the database's time for a get by id. */
-#define PRODUCT_JSON(p, imgs) \
+ * alias p, its images included (products.images, migration 035). Written out in
+ * each statement rather than as an SQL function: the planner parses an inlined
+ * function's body again for every custom plan, which was a quarter of the database's
+ * time for a get by id. */
+#define PRODUCT_JSON(p) \
     "json_build_object('id', " p ".id, 'external_id', " p ".external_id, " \
     "'barcode', " p ".barcode, 'gtin_type', " p ".gtin_type, 'name', " p ".name, " \
     "'brand', " p ".brand, 'description', " p ".description, " \
@@ -37,7 +38,7 @@ static od_stmt st_upsert = OD_STMT("products_upsert",
     "'price', " p ".price::text, 'currency', " p ".currency, 'status', " p ".status, " \
     "'dietary_tags', " p ".dietary_tags, 'allergens', " p ".allergens, " \
     "'certifications', " p ".certifications, 'regulatory_codes', " p ".regulatory_codes, " \
-    "'images', coalesce(" imgs ", '[]'::json), 'source_url', " p ".source_url, " \
+    "'images', " p ".images, 'source_url', " p ".source_url, " \
     "'soft_deleted_at', " p ".soft_deleted_at, 'created_at', " p ".created_at, " \
     "'updated_at', " p ".updated_at)"
 
@@ -45,27 +46,18 @@ static od_stmt st_upsert = OD_STMT("products_upsert",
 #define PRODUCT_ETAG(p) \
     "'\"' || (extract(epoch FROM " p ".updated_at) * 1000000)::bigint::text || '\"'"
 
-/* The images of product p as a json array (NULL when it has none), named imgs. */
-#define IMAGES_JSON(p) \
-    "(SELECT json_agg(json_build_object('url', x.url, 'alt', x.alt, 'order', " \
-    "x.sort_order) ORDER BY x.sort_order, x.url COLLATE \"C\") " \
-    "FROM product_images x WHERE x.vendor_id = " p ".vendor_id AND x.product_id = " p ".id)"
-
-/* The images of the products p of a page, as i.imgs (a LATERAL join). */
-#define IMAGES_OF_P " LEFT JOIN LATERAL (SELECT " IMAGES_JSON("p") " AS imgs) i ON true"
-
 static od_vstmt vs_get = OD_VSTMT("products_get",
-    "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, " PRODUCT_ETAG("p") ", "
-    "p.soft_deleted_at IS NOT NULL FROM {v:products} p" IMAGES_OF_P
+    "SELECT " PRODUCT_JSON("p") "::text, " PRODUCT_ETAG("p") ", "
+    "p.soft_deleted_at IS NOT NULL FROM {v:products} p"
     " WHERE p.vendor_id = $1::uuid AND p.id = $2::uuid", 2, true);
 
 /* The unfiltered page of live products in time order ($1 vendor, $2 limit), and
  * the same after a keyset position ($3 updated_at, $4 id). */
 #define PAGE(after) \
-    "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, p.updated_at::text, p.id::text " \
+    "SELECT " PRODUCT_JSON("p") "::text, p.updated_at::text, p.id::text " \
     "FROM (SELECT p.* FROM {v:products} p WHERE p.vendor_id = $1::uuid " \
     "AND p.soft_deleted_at IS NULL" after " ORDER BY p.updated_at DESC, p.id DESC " \
-    "LIMIT $2::int) p" IMAGES_OF_P " ORDER BY p.updated_at DESC, p.id DESC"
+    "LIMIT $2::int) p ORDER BY p.updated_at DESC, p.id DESC"
 
 static od_vstmt vs_page = OD_VSTMT("products_page", PAGE(""), 2, true);
 static od_vstmt vs_page_after = OD_VSTMT("products_page_after",
@@ -97,15 +89,15 @@ static od_vstmt vs_search_rank = OD_VSTMT("products_search_rank",
     "c AS (SELECT k.id, ts_rank(k.search_tsv, (SELECT q FROM tsq)) AS rank FROM k), "
     "pg AS (SELECT c.id, c.rank FROM c WHERE $8::real IS NULL OR c.rank < $8::real "
     "OR (c.rank = $8::real AND c.id > $9::uuid) ORDER BY c.rank DESC, c.id LIMIT $10::int) "
-    "SELECT left(" PRODUCT_JSON("p", "i.imgs") "::text, -1) || ', \"rank\" : ' || "
+    "SELECT left(" PRODUCT_JSON("p") "::text, -1) || ', \"rank\" : ' || "
     "pg.rank::text || '}', pg.rank::text, pg.id::text "
-    "FROM pg CROSS JOIN LATERAL " ROW_OF("pg") IMAGES_OF_P
+    "FROM pg CROSS JOIN LATERAL " ROW_OF("pg")
     " ORDER BY pg.rank DESC, pg.id", 13, true);
 
 /* The page of the products k (whole rows), newest first. */
 #define PAGE_OF_K \
-    "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, p.updated_at::text, p.id::text " \
-    "FROM k p" IMAGES_OF_P " ORDER BY p.updated_at DESC, p.id DESC"
+    "SELECT " PRODUCT_JSON("p") "::text, p.updated_at::text, p.id::text " \
+    "FROM k p ORDER BY p.updated_at DESC, p.id DESC"
 
 /* By time: the page of $4 newest matches, the filters from $8; and the same after a
  * position ($11 updated_at, $12 id). */
@@ -136,7 +128,7 @@ static od_vstmt vs_tags_after = OD_VSTMT("products_tags_after",
     TAGS(" AND (t.updated_at, t.id) < ($10::timestamptz, $11::uuid)"), 11, true);
 
 static od_stmt st_get_locked = OD_STMT("products_get_locked",
-    "SELECT " PRODUCT_JSON("p", IMAGES_JSON("p")) "::text, " PRODUCT_ETAG("p") ", "
+    "SELECT " PRODUCT_JSON("p") "::text, " PRODUCT_ETAG("p") ", "
     "p.soft_deleted_at IS NOT NULL "
     "FROM products p WHERE p.vendor_id = $1::uuid AND p.id = $2::uuid FOR UPDATE", 2, false);
 
@@ -425,16 +417,15 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
             od_buf_printf(&q.sql, " WHERE (c.rank < $%d::real OR (c.rank = $%d::real "
                           "AND c.id > $%d::uuid))", key, key, id);
         }
-        /* The page's images only, once the page is known. */
         od_buf_printf(&q.sql, " ORDER BY c.rank DESC, c.id LIMIT $%d::int) "
-                      "SELECT left(" PRODUCT_JSON("p", "i.imgs") "::text, -1) || "
+                      "SELECT left(" PRODUCT_JSON("p") "::text, -1) || "
                       "', \"rank\" : ' || p.rank::text || '}', p.rank::text, p.id::text "
-                      "FROM p" IMAGES_OF_P " ORDER BY p.rank DESC, p.id",
+                      "FROM p ORDER BY p.rank DESC, p.id",
                       od_sql_param(&q, limit));
     } else {
         /* The page first, then its documents: a join below the sort would build one
          * for every match. */
-        od_buf_puts(&q.sql, "SELECT " PRODUCT_JSON("p", "i.imgs") "::text, "
+        od_buf_puts(&q.sql, "SELECT " PRODUCT_JSON("p") "::text, "
                     "p.updated_at::text, p.id::text FROM (SELECT p.* FROM products_scoped p");
         if (f->q != NULL) {
             od_buf_puts(&q.sql, ", ");
@@ -448,8 +439,8 @@ od_products_list(od_db *db, od_arena *a, const od_product_filter *f, PGresult **
             od_buf_printf(&q.sql, " AND (p.updated_at, p.id) < ($%d::timestamptz, $%d::uuid)",
                           key, id);
         }
-        od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int) p"
-                      IMAGES_OF_P " ORDER BY p.updated_at DESC, p.id DESC",
+        od_buf_printf(&q.sql, " ORDER BY p.updated_at DESC, p.id DESC LIMIT $%d::int) p "
+                      "ORDER BY p.updated_at DESC, p.id DESC",
                       od_sql_param(&q, limit));
         if (shape_of(f) >= 0)
             return run_kept(db, a, &q, shape_of(f), f->vendor_id, res);

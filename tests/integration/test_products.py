@@ -176,6 +176,41 @@ class Catalog(StackCase):
                    "WHERE vendor_id = '%s' AND product_id = '%s'" % (self.vid, doc["id"]))
         self.assertEqual(src.stdout.strip(), "api/true")
 
+    def test_documents_carry_the_image_rows(self):
+        """A document's images are the product's product_images rows, through creation,
+        an unchanged upsert, a replacement and removal, in a get and in a list."""
+        def rows(pid):
+            out = psql("SELECT coalesce(json_agg(json_build_object('url', url, 'alt', alt, "
+                       "'order', sort_order) ORDER BY sort_order, url), '[]') "
+                       "FROM product_images WHERE vendor_id = '%s' AND product_id = '%s'"
+                       % (self.vid, pid)).stdout
+            return json.loads(out)
+
+        def check(pid, want):
+            doc = request("GET", "/api/v1/products/" + pid, token=self.admin).json()
+            self.assertEqual(doc["images"], want)
+            self.assertEqual(rows(pid), want)
+            page = request("GET", "/api/v1/products?" + q(brand="Imaged"), token=self.admin)
+            self.assertEqual([d["images"] for d in page.json()["items"] if d["id"] == pid],
+                             [want])
+
+        two = [{"url": "https://cdn.example/i2.jpg", "order": 5},
+               {"url": "https://cdn.example/i1.jpg", "alt": "front"}]
+        r = self.upsert([product("img1", brand="Imaged", images=two)])
+        pid = r.json()["items"][0]["id"]
+        check(pid, [{"url": "https://cdn.example/i1.jpg", "alt": "front", "order": 1},
+                    {"url": "https://cdn.example/i2.jpg", "alt": None, "order": 5}])
+        r = self.upsert([product("img1", brand="Imaged", images=two)])
+        self.assertEqual(r.json()["items"][0]["status"], "unchanged")
+        r = self.upsert([product("img1", brand="Imaged",
+                                 images=[{"url": "https://cdn.example/i3.jpg", "alt": "side"}])])
+        self.assertEqual(r.json()["items"][0]["status"], "updated")
+        check(pid, [{"url": "https://cdn.example/i3.jpg", "alt": "side", "order": 0}])
+        r = self.upsert([product("img1", brand="Imaged", images=[])])
+        self.assertEqual(r.json()["items"][0]["status"], "updated")
+        self.assertEqual(self.events("img1")[-1]["changed_fields"], ["images"])
+        check(pid, [])
+
     def test_barcode_is_unique_per_vendor(self):
         self.upsert([product("bc1", barcode="4006381333931")])
         self.assertProblem(request("POST", "/api/v1/products", token=self.admin,
