@@ -2,25 +2,17 @@
 -- docs/performance.md).
 -- Every product document (a get, each row of a list or search page) looked its
 -- images up in product_images, a subquery per row: 0.8 ms of a page of 51 products
--- without images, more with them. products.images now holds the same list, in the
--- shape the API answers ([{"url", "alt", "order"}] in order), written by
--- od_products_upsert in the statement that writes product_images, the only writer
--- of both. product_images stays the table of the PRD, one row per image.
+-- without images, more with them. products.images now holds the same list, with the
+-- members the API answers ([{"url", "alt", "order"}] in order, written out as jsonb
+-- writes it), written by od_products_upsert in the statement that writes
+-- product_images, the only writer of both. product_images stays the table of the
+-- PRD, one row per image. Migration 036 fills the column for existing products, in
+-- a transaction of its own: the column's ACCESS EXCLUSIVE lock on products (every
+-- read waits for it) is held only for this file, which changes no row.
 
 ALTER TABLE products ADD COLUMN images jsonb NOT NULL DEFAULT '[]'::jsonb;
 COMMENT ON COLUMN products.images IS
-    'The product''s images as the API answers them, [{"url", "alt", "order"}] in order: the copy of its product_images rows that od_products_upsert writes with them (migration 035).';
-
--- The lists of the products that have images, without touching updated_at: the
--- products did not change.
-ALTER TABLE products DISABLE TRIGGER trg_touch_updated_at;
-UPDATE products p SET images = x.images
-  FROM (SELECT i.vendor_id, i.product_id,
-               jsonb_agg(jsonb_build_object('url', i.url, 'alt', i.alt, 'order', i.sort_order)
-                         ORDER BY i.sort_order, i.url COLLATE "C") AS images
-          FROM product_images i GROUP BY i.vendor_id, i.product_id) x
- WHERE p.vendor_id = x.vendor_id AND p.id = x.product_id;
-ALTER TABLE products ENABLE TRIGGER trg_touch_updated_at;
+    'The product''s images as the API answers them, [{"url", "alt", "order"}] in order: the copy of its product_images rows that od_products_upsert writes with them (migrations 035, 036).';
 
 -- The views expand SELECT * when they are made (migrations 014, 023).
 CREATE OR REPLACE VIEW products_scoped AS
@@ -176,3 +168,6 @@ BEGIN
     $q$ USING p_vendor, p_items, p_source, p_ref;
 END
 $fn$;
+
+-- Documents read products.images now; nothing calls this any more.
+DROP FUNCTION od_product_images(uuid, uuid);

@@ -1,6 +1,7 @@
 """test_database.py: the pool and PostgreSQL: the database going away gives 503
 problems (not hangs) and the pool recovers; a migration that changes a result
 type re-prepares statements; SQL errors never leak; roles and the schema."""
+import json
 import os
 import urllib.parse
 import subprocess
@@ -81,6 +82,16 @@ class Statements(StackCase):
 
 class Schema(StackCase):
     def test_schema_checks(self):
+        # A product with images, so that the check of section 0 has one to compare.
+        vendor = ENV["ODYSSEY_DEMO_VENDOR_ID"]
+        cat = psql("SELECT id FROM tax_categories WHERE vendor_id IS NULL AND code = 'snacks'")
+        item = {"ord": 0, "external_id": "schema-images", "name": "Imaged", "brand": "B",
+                "description": "d", "category_id": cat.stdout.strip(), "price": "1.00",
+                "images": [{"url": "https://cdn.example/s1.jpg", "alt": None, "order": 0},
+                           {"url": "https://cdn.example/s2.jpg", "alt": "back", "order": 1}]}
+        psql("SELECT set_config('odyssey.vendor_id', '%s', false); "
+             "SELECT count(*) FROM od_products_upsert('%s', '%s', 'api', 'schema-check')"
+             % (vendor, vendor, json.dumps([item])), user="app")
         p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", ENV["ODYSSEY_ADMIN_DATABASE_URL"],
                             "-f", os.path.join(ROOT, "tests", "sql", "schema_checks.sql")],
                            capture_output=True, text=True)
@@ -101,27 +112,46 @@ class Schema(StackCase):
         self.assertNotEqual(p.returncode, 0)
 
 
+def psql_script(script):
+    """Runs a script as the application role; psql stops at the first error."""
+    return subprocess.run(["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", ENV["DATABASE_URL"]],
+                          input=script, capture_output=True, text=True)
+
+
 class WritesPerVendor(StackCase):
     """The write functions plan their statements for the caller's vendor: they lock
     (and so planned) none of another vendor's partitions or their indexes. As SQL
     functions they planned every vendor's, 0.4-1.2 s a call at 50 vendors
     (migration 033)."""
 
+    PRODUCT = ("jsonb_build_array(jsonb_build_object('ord', 0, 'external_id', "
+               "'lock-probe-' || gen_random_uuid(), 'name', 'Probe', 'brand', 'B', "
+               "'description', 'd', 'price', 1, 'images', '[]'::jsonb, 'category_id', "
+               "(SELECT id FROM tax_categories WHERE vendor_id IS NULL AND code = 'snacks')))")
+    CUSTOMER = ("jsonb_build_array(jsonb_build_object('ord', 0, 'external_id', 'lock-probe', "
+                "'full_name', 'Probe ' || gen_random_uuid(), 'email', 'probe@x.example', "
+                "'age', 40, 'gender', 'unspecified', 'location', '{}'::jsonb))")
     CALLS = {
-        "od_products_upsert": "od_products_upsert(v, '[]', 'api', 'lock-probe')",
-        "od_customers_upsert": "od_customers_upsert(v, '[]', 'lock-probe')",
-        "od_customers_delete": "od_customers_delete(v, gen_random_uuid())",
+        "od_products_upsert": ["od_products_upsert(v, '[]', 'api', 'lock-probe')"],
+        "od_products_upsert, a new product":
+            ["od_products_upsert(v, %s, 'api', 'lock-probe')" % PRODUCT],
+        "od_customers_upsert": ["od_customers_upsert(v, '[]', 'lock-probe')"],
+        # twice: the second call updates the customer (the terms' removal trigger runs)
+        "od_customers_upsert, a customer written twice":
+            ["od_customers_upsert(v, %s, 'lock-probe')" % CUSTOMER] * 2,
+        "od_customers_delete": ["od_customers_delete(v, gen_random_uuid())"],
     }
 
     def test_writes_lock_only_their_vendors_partitions(self):
         other = ctl("vendor", "create", "--name", "Lock probe")
         self.assertEqual(other.returncode, 0, other.stderr)
         vendor = ENV["ODYSSEY_DEMO_VENDOR_ID"]
-        for name, call in self.CALLS.items():
+        for name, calls in self.CALLS.items():
+            call = ";\n    PERFORM count(*) FROM ".join(calls)
             with self.subTest(function=name):
-                # One transaction: the DO block calls the function, then lists the
-                # relations of other vendors that this backend holds a lock on.
-                p = psql("""DO $$
+                # One transaction, rolled back: the DO block calls the function, then
+                # lists the relations of other vendors that this backend holds a lock on.
+                p = psql_script("BEGIN;\n" + """DO $$
 DECLARE
     v uuid := 'VENDOR';
     own text := replace(v::text, '-', '');
@@ -139,7 +169,7 @@ BEGIN
         RAISE EXCEPTION '% own relations locked; of other vendors: %', mine, left(others, 200);
     END IF;
 END
-$$""".replace("VENDOR", vendor).replace("CALL", call), user="app", check=False)
+$$;""".replace("VENDOR", vendor).replace("CALL", call) + "\nROLLBACK;\n")
                 self.assertEqual(p.returncode, 0, p.stderr)
 
 

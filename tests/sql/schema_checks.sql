@@ -36,6 +36,28 @@ RETURNS text LANGUAGE sql AS $$
         extra_cols, v, e, v, e, b, 'Name ' || e, 'Brand', 'Description', 'snacks', extra_vals)
 $$;
 
+-- 0. each product's images (migration 035) are its product_images rows, in order,
+--    over every product the suites wrote (before this script writes any rows itself:
+--    section 3 writes image rows directly)
+DO $$
+DECLARE
+    n int;
+BEGIN
+    SELECT count(*) INTO n
+      FROM products p
+      LEFT JOIN (SELECT i.vendor_id, i.product_id,
+                        jsonb_agg(jsonb_build_object('url', i.url, 'alt', i.alt,
+                                                     'order', i.sort_order)
+                                  ORDER BY i.sort_order, i.url COLLATE "C") AS images
+                   FROM product_images i GROUP BY i.vendor_id, i.product_id) x
+        ON x.vendor_id = p.vendor_id AND x.product_id = p.id
+     WHERE p.images IS DISTINCT FROM coalesce(x.images, '[]'::jsonb);
+    IF n <> 0 THEN
+        RAISE EXCEPTION 'FAIL % products whose images differ from their product_images rows', n;
+    END IF;
+END
+$$;
+
 SELECT set_config('t.va', od_create_vendor('Check vendor A')::text, true),
        set_config('t.vb', od_create_vendor('Check vendor B')::text, true) \gset
 
