@@ -19,7 +19,9 @@ CREATE OR REPLACE VIEW products_scoped AS
     SELECT * FROM products WHERE vendor_id = od_current_vendor();
 SELECT od_create_vendor_views(id) FROM vendors;
 
--- The upsert of 033, comparing and writing the images of the row, and deleting the
+-- The upsert of 016 (with 026's setting) in PL/pgSQL, its statement run with
+-- EXECUTE ... USING and so planned for the caller's vendor only (the reason is in
+-- migration 033). It compares and writes the images of the row, and deletes the
 -- image rows of the products whose images changed by their ids.
 CREATE OR REPLACE FUNCTION od_products_upsert(p_vendor uuid, p_items jsonb,
                                               p_source product_source_kind, p_ref text)

@@ -122,7 +122,7 @@ class WritesPerVendor(StackCase):
     """The write functions plan their statements for the caller's vendor: they lock
     (and so planned) none of another vendor's partitions or their indexes. As SQL
     functions they planned every vendor's, 0.4-1.2 s a call at 50 vendors
-    (migration 033)."""
+    (migrations 033, 035)."""
 
     PRODUCT = ("jsonb_build_array(jsonb_build_object('ord', 0, 'external_id', "
                "'lock-probe-' || gen_random_uuid(), 'name', 'Probe', 'brand', 'B', "
