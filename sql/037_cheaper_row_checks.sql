@@ -7,10 +7,11 @@
 -- 2. od_check_parent_refs (018) probed the parents of a statement's new rows twice:
 --    once to lock them FOR KEY SHARE, once more to count the ones missing. It now
 --    probes once, counting the rows it locked, and compares that with the number of
---    distinct parents named, read from the transition table alone. The rules do not
---    change: every parent found is locked as a foreign key would lock it, and a
---    statement naming a parent that is not there (or is not its vendor's) fails with
---    the same foreign_key_violation.
+--    distinct parents named, read from the transition table alone (the children's
+--    parent columns are NOT NULL). The rules do not change: every parent found is
+--    locked as a foreign key would lock it, and a statement naming a parent that is
+--    not there (or is not its vendor's) fails with the same SQLSTATE (23503) and
+--    constraint name; the message now counts the missing parents, not the rows.
 
 DROP TRIGGER trg_a_require_id ON products;
 CREATE TRIGGER trg_a_require_id BEFORE INSERT ON products
@@ -34,11 +35,10 @@ BEGIN
                        'AND p.id IN (SELECT n.%I FROM new_rows n WHERE n.vendor_id = $1) '
                        'FOR KEY SHARE) l', parent, col)
             INTO locked USING v;
-        EXECUTE format('SELECT count(DISTINCT n.%I) + count(*) FILTER (WHERE n.%I IS NULL) '
-                       'FROM new_rows n WHERE n.vendor_id = $1', col, col)
+        EXECUTE format('SELECT count(DISTINCT n.%I) FROM new_rows n WHERE n.vendor_id = $1', col)
             INTO named USING v;
         IF locked < named THEN
-            RAISE EXCEPTION '% row(s) of % named by % are not there for vendor %',
+            RAISE EXCEPTION '% row(s) of % named by % are missing for vendor %',
                             named - locked, parent, TG_TABLE_NAME, v
                 USING ERRCODE = 'foreign_key_violation', TABLE = TG_TABLE_NAME,
                       CONSTRAINT = TG_TABLE_NAME || '_' || col || '_fkey';

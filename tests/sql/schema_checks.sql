@@ -282,6 +282,17 @@ BEGIN
     PERFORM pg_temp.expect_error(format(
         'INSERT INTO product_sources (vendor_id, product_id, source) VALUES (%L, %L, %L)',
         va, od_entity_id(va, 'nope'), 'api'), '23503', 'lineage of no product');
+    -- the check counts distinct parents (migration 037): two rows of one product pass,
+    -- one missing parent among present ones fails
+    INSERT INTO product_images (vendor_id, product_id, url)
+    VALUES (va, od_entity_id(va, 'casc-1'), 'https://img.example/c2.jpg'),
+           (va, od_entity_id(va, 'casc-1'), 'https://img.example/c3.jpg'),
+           (va, od_entity_id(va, 'tsv-1'), 'https://img.example/t2.jpg');
+    PERFORM pg_temp.expect_error(format(
+        'INSERT INTO product_images (vendor_id, product_id, url) VALUES (%L, %L, %L), (%L, %L, %L), (%L, %L, %L)',
+        va, od_entity_id(va, 'casc-1'), 'https://img.example/c4.jpg',
+        va, od_entity_id(va, 'casc-1'), 'https://img.example/c5.jpg',
+        va, od_entity_id(va, 'nope'), 'https://img.example/n.jpg'), '23503', 'one image of no product');
     PERFORM pg_temp.expect_error(format(
         'UPDATE product_images SET product_id = %L WHERE vendor_id = %L AND product_id = %L',
         od_entity_id(va, 'tsv-1'), va, od_entity_id(va, 'casc-1')), '23503', 'image moved');
