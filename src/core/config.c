@@ -41,7 +41,7 @@ static const key keys[] = {
       "permission bits of the unix socket (octal)" },
     { "WORKERS", K_INT, F(workers), "0", 0, 1024,
       "FastCGI worker processes (0: two per online CPU)" },
-    { "MAX_REQUESTS", K_LONG, F(max_requests), "10000", 0, LONG_MAX,
+    { "MAX_REQUESTS", K_LONG, F(max_requests), "100000", 0, LONG_MAX,
       "requests a worker serves before it is recycled, each drawing 75-100 % of it (0: never)" },
     { "BODY_MAX", K_LONG, F(body_max), "16777216", 1024, 67108864L,
       "hard cap on a request body in bytes (larger bodies get 413)" },
